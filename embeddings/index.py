@@ -1,0 +1,55 @@
+"""A dense vector index: rows normalized once, scored by a dot product, top-k by argpartition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    row: int
+    score: float
+
+
+def normalize(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length as float32; all-zero rows stay zero instead of becoming NaN."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim == 1:
+        matrix = matrix[None, :]
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+
+
+def top_k(scores: np.ndarray, k: int) -> list[Hit]:
+    """The k best scores, best first (ties by row order)."""
+    n = scores.shape[0]
+    k = min(k, n)
+    if k <= 0:
+        return []
+    if k < n:
+        part = np.argpartition(-scores, k - 1)[:k]
+    else:
+        part = np.arange(n)
+    order = part[np.lexsort((part, -scores[part]))]
+    return [Hit(int(row), float(scores[row])) for row in order]
+
+
+class VectorIndex:
+    """Cosine search over a fixed set of vectors."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.matrix = normalize(vectors) if len(vectors) else np.zeros((0, 0), np.float32)
+
+    def __len__(self) -> int:
+        return int(self.matrix.shape[0])
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the query to every row."""
+        if not len(self):
+            return np.zeros(0, dtype=np.float32)
+        return self.matrix @ normalize(query)[0]
+
+    def search(self, query: np.ndarray, k: int) -> list[Hit]:
+        return top_k(self.scores(query), k)

@@ -1,0 +1,17 @@
+"""Building the engine from settings: the one place that wires knowledge, model and cache."""
+
+from __future__ import annotations
+
+from embeddings.cache import EmbeddingCache
+from embeddings.encoder import SentenceTransformerEncoder
+from knowledge.engine import AnswerEngine
+from knowledge.loader import load
+from knowledge.settings import EngineSettings
+
+
+def build_engine(settings: EngineSettings) -> AnswerEngine:
+    """Validate the knowledge first (cheap, and the engine refuses invalid knowledge), then load
+    the model and embed what the cache does not already hold."""
+    kb = load(settings.data_dir)
+    encoder = SentenceTransformerEncoder(settings.model)
+    return AnswerEngine(kb, encoder, EmbeddingCache(settings.cache_dir, encoder.identity))

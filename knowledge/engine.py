@@ -1,0 +1,346 @@
+"""The answer engine: question in, ranked program cards and FAQ answers out. Knows no transport.
+
+Evidence is gathered in one pass — program names, US places, focus words, dense similarity to
+every FAQ phrasing and program text, BM25 — and a short cascade decides what to present. Anything
+below the calibrated thresholds comes back unanswered, with suggestions instead of a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+
+from embeddings.cache import EmbeddingCache, EmbedStats, embed
+from embeddings.encoder import Encoder
+from embeddings.index import VectorIndex
+from knowledge.lexical import BM25
+from knowledge.loader import KnowledgeBase
+from knowledge.names import NameMatcher
+from knowledge.places import PLACE_NAMES, STATES, Place, contains, find_places
+from knowledge.schema import Entry, Faq, Program
+from knowledge.smalltalk import strip_small_talk
+from knowledge.text import clean, content_terms, words
+
+logger = logging.getLogger(__name__)
+
+
+class Mode(StrEnum):
+    PROGRAM = "program"  # one program card (maybe with a related FAQ after it)
+    FAQ = "faq"  # one FAQ answer
+    LIST = "list"  # several programs (named together, or sharing a place or focus)
+    CHOICES = "choices"  # a near tie: not answered, the candidates offered as choices
+    UNKNOWN = "unknown"  # nothing confident: suggestions only
+    SMALL_TALK = "small_talk"
+    EMPTY = "empty"
+
+
+ANSWERED = frozenset({Mode.PROGRAM, Mode.FAQ, Mode.LIST})
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Calibrated on the evaluation set's score distributions (see `imgbot eval`)."""
+
+    dense: float = 0.50  # cosine an entry needs to be presented
+    margin: float = 0.03  # a closer runner-up (another entry) makes it a choice
+    topic: float = 0.45  # a FAQ's cosine to ride along after a named program's card
+    unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
+
+
+@dataclass(frozen=True)
+class Result:
+    entry: Entry
+    score: float
+
+    @property
+    def kind(self) -> str:
+        return self.entry.entry_kind
+
+    @property
+    def id(self) -> str:
+        return self.entry.id
+
+    @property
+    def title(self) -> str:
+        return self.entry.title
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    mode: Mode
+    results: tuple[Result, ...] = ()
+    note: str = ""
+    places: tuple[Place, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.mode in ANSWERED
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "mode": str(self.mode),
+            "results": [
+                {"kind": r.kind, "id": r.id, "title": r.title, "score": round(r.score, 4)}
+                for r in self.results
+            ],
+        }
+
+
+# Words that show a question is about finding a program, not about a general topic.
+PROGRAM_WORDS = frozenset(
+    content_terms(
+        "externship externships observership observerships program programs rotation rotations "
+        "elective electives placement placements hospital hospitals clinic internship "
+        "clerkship opportunity opportunities option options anything something somewhere place "
+        "places one ones where which recommend suggest best good"
+    )
+)
+# Focus tags and the words users say for them.
+FOCUS_WORDS: dict[str, tuple[str, ...]] = {
+    "research": ("research", "researcher", "science", "scientific", "publication"),
+    "primary care": ("primary care", "family medicine", "family practice", "pcp", "general practice"),
+    "technology": ("technology", "tech", "digital", "innovation", "innovative", "informatics"),
+    "affordable": ("affordable", "cheap", "cheapest", "low cost", "inexpensive", "budget",
+                   "low fee", "cheaper", "not expensive"),
+    "rural": ("rural", "countryside", "small town"),
+    "urban": ("urban", "big city", "city"),
+    "mentorship": ("mentor", "mentorship", "mentoring", "mentors"),
+    "shadowing": ("shadow", "shadowing"),
+    "hands on": ("hands on", "hands-on", "practical", "direct patient"),
+    "diversity": ("diverse", "diversity", "multicultural", "culturally"),
+    "community": ("community",),
+    "residency application support": ("application support", "help with residency",
+                                      "residency application"),
+    "specialty care": ("specialty care", "specialist", "subspecialty"),
+    "teamwork": ("teamwork", "care team", "team"),
+    "patient care": ("patient care",),
+    "communication": ("communication",),
+    "professionalism": ("professionalism",),
+    "workshops": ("workshop", "workshops"),
+    "networking": ("networking", "connections", "network"),
+}  # fmt: skip
+_FOCUS_TERMS = {tag: [content_terms(p) for p in phrases] for tag, phrases in FOCUS_WORDS.items()}
+MAX_RESULTS = 5
+
+
+@dataclass
+class _Evidence:
+    text: str
+    names: list[Program]
+    places: list[Place]
+    focus: set[str]
+    dense: np.ndarray  # best cosine per entry
+    lexical: np.ndarray  # BM25 per entry
+    unknown_share: float
+    program_intent: bool
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+class AnswerEngine:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        encoder: Encoder,
+        cache: EmbeddingCache | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
+        self.kb = kb
+        self.encoder = encoder
+        self.thresholds = thresholds or Thresholds()
+        self.entries: tuple[Entry, ...] = kb.entries
+        self._row = {e.id: i for i, e in enumerate(self.entries)}
+        texts, owners = [], []
+        for i, entry in enumerate(self.entries):
+            for text in passages(entry):
+                texts.append(text)
+                owners.append(i)
+        vectors, self.embed_stats = embed(encoder, texts, cache)
+        self.index = VectorIndex(vectors)
+        self._owners = np.array(owners)
+        self._texts = texts
+        self.bm25 = BM25([content_terms(document(e)) for e in self.entries])
+        self.vocabulary = self.bm25.vocabulary | PROGRAM_WORDS
+        self.names = NameMatcher(kb.programs, protected=PLACE_NAMES)
+        self._program_places = {p.id: _program_place(p) for p in kb.programs}
+
+    @property
+    def stats(self) -> EmbedStats:
+        return self.embed_stats
+
+    def answer(self, question: str) -> Answer:
+        return self.answer_many([question])[0]
+
+    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
+        """Answers in order; questions are encoded in batches, once each."""
+        cleaned = [clean(q) for q in questions]
+        rests = [strip_small_talk(c) for c in cleaned]
+        to_encode = [r for r in rests if _has_words(r)]
+        vectors = self.encoder.encode(to_encode) if to_encode else np.zeros((0, 0), np.float32)
+        answers, j = [], 0
+        for question, c, rest in zip(questions, cleaned, rests, strict=True):
+            if not _has_words(c):
+                answers.append(Answer(question, Mode.EMPTY))
+            elif not _has_words(rest):
+                answers.append(Answer(question, Mode.SMALL_TALK))
+            else:
+                answers.append(self._decide(question, self._evidence(rest, vectors[j])))
+                j += 1
+        return answers
+
+    # -- evidence ---------------------------------------------------------------------------
+
+    def _evidence(self, text: str, vector: np.ndarray) -> _Evidence:
+        names = self.names.match(text)
+        name_words = frozenset().union(*(m.words for m in names)) if names else frozenset()
+        places = [p for p in find_places(text) if not _covered(p, name_words)]
+        scores = self.index.scores(vector)
+        dense = np.full(len(self.entries), -1.0, dtype=np.float32)
+        np.maximum.at(dense, self._owners, scores)
+        terms = content_terms(text)
+        skip = {w for w in name_words} | {w for p in places for w in _place_words(p)}
+        meaningful = [t for t in terms if t not in skip]
+        unknown = [t for t in meaningful if t not in self.vocabulary]
+        return _Evidence(
+            text=text,
+            names=[m.program for m in names],
+            places=places,
+            focus=_focus_tags(terms),
+            dense=dense,
+            lexical=self.bm25.scores(terms),
+            unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
+            program_intent=bool(set(terms) & PROGRAM_WORDS),
+        )
+
+    # -- decision ---------------------------------------------------------------------------
+
+    def _decide(self, question: str, ev: _Evidence) -> Answer:
+        t = self.thresholds
+        if len(ev.names) >= 2:
+            return Answer(question, Mode.LIST, tuple(Result(p, 1.0) for p in ev.names))
+        if ev.names:
+            program = ev.names[0]
+            results = [Result(program, 1.0)]
+            faq = self._best(ev, Faq)
+            if faq and faq.score >= t.topic:
+                results.append(faq)
+            return Answer(question, Mode.PROGRAM, tuple(results))
+        if ev.places:
+            return self._by_place(question, ev)
+        if ev.focus and ev.program_intent:
+            focused = self._by_focus(question, ev)
+            if focused:
+                return focused
+        return self._by_similarity(question, ev)
+
+    def _by_place(self, question: str, ev: _Evidence) -> Answer:
+        here = [
+            p
+            for p in self.kb.programs
+            if (at := self._program_places[p.id]) and any(contains(at, want) for want in ev.places)
+        ]
+        labels = ", ".join(p.label for p in ev.places)
+        if not here:
+            note = f"None of the programs we cover is in {labels}."
+            suggestions = [self._result("finding-more-programs"), self._result("amsa")]
+            return Answer(question, Mode.UNKNOWN, tuple(r for r in suggestions if r), note,
+                          tuple(ev.places))  # fmt: skip
+        ranked = sorted(here, key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
+        results = tuple(Result(p, 1.0) for p in ranked)
+        if ev.unknown_share > self.thresholds.unknown_terms:
+            return Answer(question, Mode.UNKNOWN, results, places=tuple(ev.places))
+        mode = Mode.PROGRAM if len(results) == 1 else Mode.LIST
+        return Answer(question, mode, results, places=tuple(ev.places))
+
+    def _by_focus(self, question: str, ev: _Evidence) -> Answer | None:
+        scored = [(self._focus_score(p, ev), p) for p in self.kb.programs]
+        best = max(s for s, _ in scored)
+        if best <= 0:
+            return None
+        top = [p for s, p in scored if s == best]
+        top.sort(key=lambda p: -ev.dense[self._row[p.id]])
+        results = tuple(Result(p, float(ev.dense[self._row[p.id]])) for p in top[:MAX_RESULTS])
+        return Answer(question, Mode.PROGRAM if len(top) == 1 else Mode.LIST, results)
+
+    def _by_similarity(self, question: str, ev: _Evidence) -> Answer:
+        t = self.thresholds
+        order = np.argsort(-ev.dense)[:MAX_RESULTS]
+        results = tuple(Result(self.entries[i], float(ev.dense[i])) for i in order)
+        top = results[0]
+        if top.score < t.dense or ev.unknown_share > t.unknown_terms:
+            return Answer(question, Mode.UNKNOWN, results[:3])
+        if len(results) > 1 and top.score - results[1].score < t.margin:
+            return Answer(question, Mode.CHOICES, results[:3])
+        mode = Mode.FAQ if isinstance(top.entry, Faq) else Mode.PROGRAM
+        return Answer(question, mode, results)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _best(self, ev: _Evidence, kind: type[Program] | type[Faq]) -> Result | None:
+        rows = [i for i, e in enumerate(self.entries) if isinstance(e, kind)]
+        if not rows:
+            return None
+        i = max(rows, key=lambda r: ev.dense[r])
+        return Result(self.entries[i], float(ev.dense[i]))
+
+    def _focus_score(self, program: Program, ev: _Evidence) -> int:
+        return len(ev.focus & set(program.focus))
+
+    def _result(self, entry_id: str) -> Result | None:
+        entry = self.kb.get(entry_id)
+        return Result(entry, 0.0) if entry else None
+
+
+def passages(entry: Entry) -> list[str]:
+    """The texts embedded for an entry; an entry scores by its best-matching text."""
+    if isinstance(entry, Faq):
+        return [entry.question, *entry.alternates]
+    return [
+        entry.name,
+        f"{entry.name} ({entry.institution}), {entry.location}",
+        f"{entry.name}: {entry.summary}",
+        f"{entry.kind} focused on {', '.join(entry.focus)}. " + " ".join(entry.benefits),
+    ]
+
+
+def document(entry: Entry) -> str:
+    """All of an entry's words, for lexical search."""
+    if isinstance(entry, Faq):
+        return " ".join([entry.question, *entry.alternates, entry.answer])
+    facts = " ".join(v for v in entry.facts().values() if v)
+    return " ".join(
+        [entry.name, entry.institution, *entry.aliases, entry.location, entry.kind,
+         *entry.focus, entry.summary, *entry.benefits, facts]
+    )  # fmt: skip
+
+
+def _program_place(program: Program) -> Place | None:
+    found = find_places(program.location)
+    return found[0] if len(found) == 1 else None
+
+
+def _covered(place: Place, name_words: frozenset[str]) -> bool:
+    return bool(name_words) and set(_place_words(place)) <= name_words
+
+
+def _place_words(place: Place) -> list[str]:
+    return words(place.city or STATES[place.state])
+
+
+def _focus_tags(terms: list[str]) -> set[str]:
+    joined = f" {' '.join(terms)} "
+    return {
+        tag
+        for tag, phrases in _FOCUS_TERMS.items()
+        if any(f" {' '.join(p)} " in joined for p in phrases if p)
+    }
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)

@@ -1,0 +1,88 @@
+"""Program names and aliases in questions: exact, token-window and fuzzy (typo-tolerant) matching."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from knowledge.schema import Program
+from knowledge.text import words
+
+# Aliases this short are abbreviations (JHU, FIU, BWH): a typo in them is another word entirely.
+EXACT_ONLY_CHARS = 4
+STRONG = 88.0
+# Words many names share; two matches overlapping only on these name two different programs.
+GENERIC = frozenset(
+    "university of the and hospital health healthcare system medicine medical school center"
+    " program externship externships clinic".split()
+)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    program: Program
+    score: float  # 0-100
+    words: frozenset[str]  # the question's words the match used
+
+
+class NameMatcher:
+    def __init__(self, programs: Sequence[Program], protected: frozenset[str] = frozenset()) -> None:
+        # Protected phrases (place names) match an alias only exactly: "miami" is not "UMiami".
+        self._protected = protected
+        self._aliases: list[tuple[Program, tuple[str, ...]]] = []
+        for program in programs:
+            for alias in dict.fromkeys((program.name, *program.aliases)):
+                tokens = tuple(words(alias))
+                if tokens:
+                    self._aliases.append((program, tokens))
+
+    def match(self, text: str, threshold: float = STRONG) -> list[NameMatch]:
+        """Programs named in `text`, best first, at most one match per program."""
+        query = words(text)
+        best: dict[str, NameMatch] = {}
+        for program, alias in self._aliases:
+            score, used = _alias_score(query, alias, self._protected)
+            current = best.get(program.id)
+            if score >= threshold and (current is None or score > current.score):
+                best[program.id] = NameMatch(program, score, used)
+        matches = sorted(best.values(), key=lambda m: -m.score)
+        return _drop_overlapping(matches)
+
+
+def _alias_score(
+    query: list[str], alias: tuple[str, ...], protected: frozenset[str]
+) -> tuple[float, frozenset[str]]:
+    """Best similarity of the alias to any window of the question of about the alias' length."""
+    target = " ".join(alias)
+    if len(target) <= EXACT_ONLY_CHARS:
+        for i in range(len(query) - len(alias) + 1):
+            if tuple(query[i : i + len(alias)]) == alias:
+                return 100.0, frozenset(alias)
+        return 0.0, frozenset()
+    best, used = 0.0, frozenset[str]()
+    n = len(alias)
+    for size in {max(1, n - 1), n, n + 1}:
+        for i in range(max(1, len(query) - size + 1)):
+            window = query[i : i + size]
+            if not window:
+                continue
+            candidate = " ".join(window)
+            # A long window must not win by containing a short alias plus noise; fuzz.ratio
+            # penalizes length differences, which is what we want here.
+            score = fuzz.ratio(candidate, target)
+            if score < 100 and candidate in protected:
+                continue
+            if score > best:
+                best, used = score, frozenset(window)
+    return best, used
+
+
+def _drop_overlapping(matches: list[NameMatch]) -> list[NameMatch]:
+    """When two programs' matches rest on the same distinctive word, keep only the better one."""
+    kept: list[NameMatch] = []
+    for match in matches:
+        if all(not (match.words & k.words) - GENERIC for k in kept):
+            kept.append(match)
+    return kept

@@ -1,0 +1,56 @@
+"""Small talk: greetings, thanks, acknowledgements and chit-chat are never answered with a card."""
+
+from __future__ import annotations
+
+import re
+
+_PHRASES = r"""
+hi+|hello+|hey+|heya|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|night|day)
+|salam|salaam|assalamu? ?alaikum|namaste|hola|bonjour|ciao|marhaba
+|thanks?(?: you)?(?: (?:so|very) much)?(?: a lot)?|thx|ty|tysm|thank u|much appreciated
+|appreciate it|cheers|great|good|nice|cool|awesome|perfect|excellent|wow|lol|haha+|hmm+
+|ok(?:ay)?|k+|kk|alright|all right|sure|fine|got it|i see|understood|noted|yes|yeah|yep|yup|no
+|nope|nah|bye|goodbye|good bye|see (?:you|ya)(?: later)?|later|take care|how are (?:you|u)
+|how r u|how is it going|whats up|what's up|sup|who are (?:you|u)|what are you
+|are you (?:a )?(?:bot|human|real|ai)|tell me a joke|(?:a )?joke|say something|test|testing
+|good bot|bad bot|dear|sir|madam|bot|please|pls|plz|again|there|everyone|all|guys|friend
+"""
+_ONE = re.compile(rf"^(?:{''.join(_PHRASES.split())})$")
+_SPLIT = re.compile(r"[\s,.!?;:()\-*_~\"']+")
+
+
+def strip_small_talk(text: str) -> str:
+    """The question with leading and trailing pleasantries removed ("hi, how do I apply? thx")."""
+    parts = [p for p in _SPLIT.split(text) if p]
+    lowered = [p.lower() for p in parts]
+    start, end = 0, len(parts)
+    start = _consume(lowered, start, end, forward=True)
+    end = _consume(lowered, start, end, forward=False)
+    if start == 0 and end == len(parts):
+        return text
+    return " ".join(parts[start:end])
+
+
+def is_small_talk(text: str) -> bool:
+    """True when nothing but pleasantries, emoji or punctuation is left."""
+    return not re.search(r"\w", strip_small_talk(text))
+
+
+def _consume(words: list[str], start: int, end: int, *, forward: bool) -> int:
+    """Skip runs of one to four words that together form a pleasantry."""
+    moved = True
+    while moved and start < end:
+        moved = False
+        for size in (4, 3, 2, 1):
+            if end - start < size:
+                continue
+            chunk = words[start : start + size] if forward else words[end - size : end]
+            phrase = " ".join(w for w in chunk if re.search(r"\w", w))
+            if phrase and _ONE.match(phrase) or not phrase:
+                if forward:
+                    start += size
+                else:
+                    end -= size
+                moved = True
+                break
+    return start if forward else end
