@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from embeddings.cache import EmbeddingCache, EmbedStats, embed
 from embeddings.encoder import Encoder
@@ -20,7 +22,7 @@ from embeddings.index import VectorIndex
 from knowledge.lexical import BM25
 from knowledge.loader import KnowledgeBase
 from knowledge.names import NameMatcher
-from knowledge.places import PLACE_NAMES, STATES, Place, contains, find_places
+from knowledge.places import PLACE_NAMES, PLACE_WORDS, Place, contains, find_places
 from knowledge.schema import Entry, Faq, Program
 from knowledge.smalltalk import strip_small_talk
 from knowledge.text import clean, content_terms, words
@@ -45,9 +47,11 @@ ANSWERED = frozenset({Mode.PROGRAM, Mode.FAQ, Mode.LIST})
 class Thresholds:
     """Calibrated on the evaluation set's score distributions (see `imgbot eval`)."""
 
-    dense: float = 0.50  # cosine an entry needs to be presented
-    margin: float = 0.03  # a closer runner-up (another entry) makes it a choice
+    dense: float = 0.45  # cosine the best entry needs to be presented
+    lexical_weight: float = 0.15  # weight of max-normalized BM25 added to the cosine
+    margin: float = 0.01  # a closer runner-up (another entry, fused score) makes it a choice
     topic: float = 0.45  # a FAQ's cosine to ride along after a named program's card
+    focus_bonus: float = 0.10  # per focus tag a program shares with a program-seeking question
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
 
@@ -102,6 +106,18 @@ PROGRAM_WORDS = frozenset(
         "places one ones where which recommend suggest best good"
     )
 )
+# General words of the domain that the entries happen not to use; they are not "unknown".
+DOMAIN_WORDS = frozenset(
+    content_terms(
+        "img imgs fmg doctor doctors physician physicians resident residents residency match "
+        "usmle step ecfmg eras nrmp medical medicine student students graduate graduated graduates "
+        "school college intern internship clinical experience usce rotation attending attendings "
+        "specialty specialties internal surgery surgical pediatrics psychiatry neurology cardiology "
+        "radiology anesthesiology oncology obgyn gynecology emergency dermatology pathology "
+        "family ophthalmology urology nephrology hospitalist inpatient outpatient usa america "
+        "american united states country abroad foreign international"
+    )
+)
 # Focus tags and the words users say for them.
 FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "research": ("research", "researcher", "science", "scientific", "publication"),
@@ -127,6 +143,7 @@ FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "networking": ("networking", "connections", "network"),
 }  # fmt: skip
 _FOCUS_TERMS = {tag: [content_terms(p) for p in phrases] for tag, phrases in FOCUS_WORDS.items()}
+_FOCUS_VOCABULARY = frozenset(t for phrases in _FOCUS_TERMS.values() for p in phrases for t in p)
 MAX_RESULTS = 5
 
 
@@ -138,6 +155,7 @@ class _Evidence:
     focus: set[str]
     dense: np.ndarray  # best cosine per entry
     lexical: np.ndarray  # BM25 per entry
+    fused: np.ndarray  # cosine plus weighted, max-normalized BM25
     unknown_share: float
     program_intent: bool
     stats: dict[str, float] = field(default_factory=dict)
@@ -166,7 +184,8 @@ class AnswerEngine:
         self._owners = np.array(owners)
         self._texts = texts
         self.bm25 = BM25([content_terms(document(e)) for e in self.entries])
-        self.vocabulary = self.bm25.vocabulary | PROGRAM_WORDS
+        self.vocabulary = self.bm25.vocabulary | PROGRAM_WORDS | DOMAIN_WORDS | _FOCUS_VOCABULARY
+        self._vocabulary_list = sorted(self.vocabulary)
         self.names = NameMatcher(kb.programs, protected=PLACE_NAMES)
         self._program_places = {p.id: _program_place(p) for p in kb.programs}
 
@@ -194,6 +213,14 @@ class AnswerEngine:
                 j += 1
         return answers
 
+    def top_similarities(self, questions: Sequence[str]) -> list[float | None]:
+        """Best-entry cosine per question (None for small talk and empty ones), for calibration."""
+        rests = [strip_small_talk(clean(q)) for q in questions]
+        kept = [r for r in rests if _has_words(r)]
+        vectors = self.encoder.encode(kept) if kept else np.zeros((0, 0), np.float32)
+        best = iter(float(self.index.scores(v).max()) for v in vectors)
+        return [next(best) if _has_words(r) else None for r in rests]
+
     # -- evidence ---------------------------------------------------------------------------
 
     def _evidence(self, text: str, vector: np.ndarray) -> _Evidence:
@@ -204,18 +231,24 @@ class AnswerEngine:
         dense = np.full(len(self.entries), -1.0, dtype=np.float32)
         np.maximum.at(dense, self._owners, scores)
         terms = content_terms(text)
-        skip = {w for w in name_words} | {w for p in places for w in _place_words(p)}
+        skip = name_words | PLACE_WORDS if places else name_words
         meaningful = [t for t in terms if t not in skip]
-        unknown = [t for t in meaningful if t not in self.vocabulary]
+        unknown = [t for t in meaningful if not self._known(t)]
+        lexical = self.bm25.scores(terms)
+        focus = _focus_tags(terms)
+        program_intent = bool(set(terms) & PROGRAM_WORDS)
         return _Evidence(
             text=text,
             names=[m.program for m in names],
             places=places,
-            focus=_focus_tags(terms),
+            focus=focus,
             dense=dense,
-            lexical=self.bm25.scores(terms),
+            lexical=lexical,
+            fused=dense
+            + self.thresholds.lexical_weight * _max_normalized(lexical)
+            + self._focus_bonus(focus, program_intent),
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
-            program_intent=bool(set(terms) & PROGRAM_WORDS),
+            program_intent=program_intent,
         )
 
     # -- decision ---------------------------------------------------------------------------
@@ -233,10 +266,6 @@ class AnswerEngine:
             return Answer(question, Mode.PROGRAM, tuple(results))
         if ev.places:
             return self._by_place(question, ev)
-        if ev.focus and ev.program_intent:
-            focused = self._by_focus(question, ev)
-            if focused:
-                return focused
         return self._by_similarity(question, ev)
 
     def _by_place(self, question: str, ev: _Evidence) -> Answer:
@@ -253,32 +282,28 @@ class AnswerEngine:
                           tuple(ev.places))  # fmt: skip
         ranked = sorted(here, key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
         results = tuple(Result(p, 1.0) for p in ranked)
-        if ev.unknown_share > self.thresholds.unknown_terms:
+        if ev.unknown_share >= self.thresholds.unknown_terms:
+            # "weather in Boston": a place, but nothing else in it is about externships.
             return Answer(question, Mode.UNKNOWN, results, places=tuple(ev.places))
         mode = Mode.PROGRAM if len(results) == 1 else Mode.LIST
         return Answer(question, mode, results, places=tuple(ev.places))
 
-    def _by_focus(self, question: str, ev: _Evidence) -> Answer | None:
-        scored = [(self._focus_score(p, ev), p) for p in self.kb.programs]
-        best = max(s for s, _ in scored)
-        if best <= 0:
-            return None
-        top = [p for s, p in scored if s == best]
-        top.sort(key=lambda p: -ev.dense[self._row[p.id]])
-        results = tuple(Result(p, float(ev.dense[self._row[p.id]])) for p in top[:MAX_RESULTS])
-        return Answer(question, Mode.PROGRAM if len(top) == 1 else Mode.LIST, results)
-
     def _by_similarity(self, question: str, ev: _Evidence) -> Answer:
         t = self.thresholds
-        order = np.argsort(-ev.dense)[:MAX_RESULTS]
-        results = tuple(Result(self.entries[i], float(ev.dense[i])) for i in order)
+        order = np.argsort(-ev.fused, kind="stable")[:MAX_RESULTS]
+        results = tuple(Result(self.entries[i], float(ev.fused[i])) for i in order)
         top = results[0]
-        if top.score < t.dense or ev.unknown_share > t.unknown_terms:
+        if ev.dense[order[0]] < t.dense or ev.unknown_share > t.unknown_terms:
             return Answer(question, Mode.UNKNOWN, results[:3])
         if len(results) > 1 and top.score - results[1].score < t.margin:
             return Answer(question, Mode.CHOICES, results[:3])
-        mode = Mode.FAQ if isinstance(top.entry, Faq) else Mode.PROGRAM
-        return Answer(question, mode, results)
+        if isinstance(top.entry, Faq):
+            return Answer(question, Mode.FAQ, results)
+        peers = self._focus_peers(top.entry, ev)
+        if len(peers) > 1:
+            return Answer(question, Mode.LIST, tuple(Result(p, float(ev.fused[self._row[p.id]]))
+                                                     for p in peers))  # fmt: skip
+        return Answer(question, Mode.PROGRAM, results)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -289,8 +314,36 @@ class AnswerEngine:
         i = max(rows, key=lambda r: ev.dense[r])
         return Result(self.entries[i], float(ev.dense[i]))
 
+    def _known(self, term: str) -> bool:
+        """In the domain's vocabulary, allowing a typo in longer words."""
+        if term in self.vocabulary or term.isdigit():
+            return True
+        allowed = 1 if len(term) >= 5 else 0
+        allowed += len(term) >= 9
+        return bool(allowed) and bool(
+            process.extractOne(
+                term, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=allowed
+            )
+        )
+
     def _focus_score(self, program: Program, ev: _Evidence) -> int:
         return len(ev.focus & set(program.focus))
+
+    def _focus_peers(self, top: Program, ev: _Evidence) -> list[Program]:
+        """Programs matching as many of the question's focus tags as the best one, best first."""
+        wanted = self._focus_score(top, ev)
+        if not wanted:
+            return [top]
+        peers = [p for p in self.kb.programs if self._focus_score(p, ev) == wanted]
+        return sorted(peers, key=lambda p: -ev.fused[self._row[p.id]])[:MAX_RESULTS]
+
+    def _focus_bonus(self, focus: set[str], program_intent: bool) -> np.ndarray:
+        bonus = np.zeros(len(self.entries), dtype=np.float32)
+        if focus and program_intent:
+            for i, entry in enumerate(self.entries):
+                if isinstance(entry, Program):
+                    bonus[i] = self.thresholds.focus_bonus * len(focus & set(entry.focus))
+        return bonus
 
     def _result(self, entry_id: str) -> Result | None:
         entry = self.kb.get(entry_id)
@@ -298,7 +351,8 @@ class AnswerEngine:
 
 
 def passages(entry: Entry) -> list[str]:
-    """The texts embedded for an entry; an entry scores by its best-matching text."""
+    """The texts embedded for an entry; an entry scores by its best-matching text (measured:
+    adding FAQ answer texts as passages changed no result)."""
     if isinstance(entry, Faq):
         return [entry.question, *entry.alternates]
     return [
@@ -326,11 +380,7 @@ def _program_place(program: Program) -> Place | None:
 
 
 def _covered(place: Place, name_words: frozenset[str]) -> bool:
-    return bool(name_words) and set(_place_words(place)) <= name_words
-
-
-def _place_words(place: Place) -> list[str]:
-    return words(place.city or STATES[place.state])
+    return bool(name_words) and set(place.words) <= name_words
 
 
 def _focus_tags(terms: list[str]) -> set[str]:
@@ -340,6 +390,11 @@ def _focus_tags(terms: list[str]) -> set[str]:
         for tag, phrases in _FOCUS_TERMS.items()
         if any(f" {' '.join(p)} " in joined for p in phrases if p)
     }
+
+
+def _max_normalized(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores
 
 
 def _has_words(text: str) -> bool:

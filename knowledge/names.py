@@ -54,26 +54,28 @@ class NameMatcher:
 def _alias_score(
     query: list[str], alias: tuple[str, ...], protected: frozenset[str]
 ) -> tuple[float, frozenset[str]]:
-    """Best similarity of the alias to any window of the question of about the alias' length."""
-    target = " ".join(alias)
-    if len(target) <= EXACT_ONLY_CHARS:
-        for i in range(len(query) - len(alias) + 1):
-            if tuple(query[i : i + len(alias)]) == alias:
-                return 100.0, frozenset(alias)
+    """Best similarity of the alias to any window of the question of about the alias' length.
+
+    Both the whole alias and its distinctive core must match: "FIU externship" must not match
+    "is externship" on the strength of the shared generic word."""
+    core = " ".join(w for w in alias if w not in GENERIC)
+    if not core:
         return 0.0, frozenset()
+    target = " ".join(alias)
     best, used = 0.0, frozenset[str]()
     n = len(alias)
-    for size in {max(1, n - 1), n, n + 1}:
+    for size in sorted({max(1, n - 1), n, n + 1}):
         for i in range(max(1, len(query) - size + 1)):
             window = query[i : i + size]
             if not window:
                 continue
             candidate = " ".join(window)
-            # A long window must not win by containing a short alias plus noise; fuzz.ratio
-            # penalizes length differences, which is what we want here.
-            score = fuzz.ratio(candidate, target)
-            if score < 100 and candidate in protected:
-                continue
+            window_core = " ".join(w for w in window if w not in GENERIC)
+            if len(core) <= EXACT_ONLY_CHARS or (candidate in protected or window_core in protected):
+                # Abbreviations and place names count only when spelled exactly.
+                score = 100.0 if window_core == core and fuzz.ratio(candidate, target) >= 75 else 0.0
+            else:
+                score = min(fuzz.ratio(candidate, target), fuzz.ratio(window_core, core))
             if score > best:
                 best, used = score, frozenset(window)
     return best, used

@@ -51,6 +51,12 @@ _CODE_RE = re.compile(r"(,\s*)?\b([A-Za-z]{2})\b")
 
 
 PLACE_NAMES = frozenset(_NAMES)
+# Every word of a place name or code, so the rest of a question can be judged without them.
+PLACE_WORDS = frozenset(
+    {w for name in _NAMES for w in name.split()}
+    | {code.lower() for code in STATES}
+    | {re.sub(r"[^a-z]", "", form.lower()) for form in CASED_CITY_FORMS}
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,10 @@ class Place:
 
     state: str
     city: str | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return (self.city or STATES[self.state]).split()
 
     @property
     def label(self) -> str:
@@ -112,7 +122,8 @@ def contains(location: Place, wanted: Place) -> bool:
     if wanted.state != location.state:
         return False
     if wanted.city is None or location.city is None:
-        return wanted.city is None
+        # A whole-state program (Intermountain, "Utah") serves a city in that state.
+        return True
     return _same_city(wanted.city, location.city)
 
 

@@ -1,0 +1,161 @@
+"""`imgbot eval`: accuracy per kind of question for the engine and two baselines, in one run.
+
+Rules match ../shared/eval/score.py: name/attr/faq need the right entry first, list needs every
+expected id in the top three, ood must not be answered. Baselines, over the same knowledge base:
+BM25 alone (best entry by BM25, answered when any word matched) and dense-only (one vector per
+entry's whole text, top-1 always answered).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from embeddings.index import VectorIndex
+from knowledge.engine import Answer, AnswerEngine, document
+from knowledge.text import clean, content_terms
+
+KINDS = ("name", "attr", "list", "faq", "ood")
+
+
+class EvalFileError(Exception):
+    """An evaluation file is missing or not in the expected format."""
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: str
+    q: str
+    expect: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    answered: bool
+    ids: tuple[str, ...]
+    top_score: float = 0.0
+
+
+@dataclass
+class Tally:
+    right: dict[str, int] = field(default_factory=dict)
+    total: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, ok: bool) -> None:
+        self.total[kind] = self.total.get(kind, 0) + 1
+        self.right[kind] = self.right.get(kind, 0) + ok
+
+    def accuracy(self, kinds: Sequence[str]) -> float:
+        n = sum(self.total.get(k, 0) for k in kinds)
+        return sum(self.right.get(k, 0) for k in kinds) / n if n else float("nan")
+
+
+def load_cases(paths: Sequence[Path | str]) -> list[Case]:
+    cases: list[Case] = []
+    for path in paths:
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            for item in data["cases"]:
+                kind = str(item["kind"])
+                if kind not in KINDS:
+                    raise ValueError(f"unknown kind {kind!r}")
+                cases.append(Case(kind, str(item["q"]), tuple(item.get("expect") or ())))
+        except OSError as exc:
+            raise EvalFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+            raise EvalFileError(f"{path}: not an evaluation file ({exc})") from None
+    return cases
+
+
+def correct(case: Case, outcome: Outcome) -> bool:
+    if case.kind == "ood":
+        return not outcome.answered
+    if not outcome.answered or not outcome.ids:
+        return False
+    if case.kind == "list":
+        return all(e in outcome.ids[:3] for e in case.expect)
+    return outcome.ids[0] in case.expect
+
+
+def engine_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Answer]:
+    return engine.answer_many([c.q for c in cases])
+
+
+def bm25_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]:
+    out = []
+    for case in cases:
+        scores = engine.bm25.scores(content_terms(clean(case.q)))
+        order = np.argsort(-scores, kind="stable")[:3]
+        ids = tuple(engine.entries[i].id for i in order)
+        out.append(Outcome(bool(scores.max() > 0), ids, float(scores.max())))
+    return out
+
+
+def dense_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]:
+    index = VectorIndex(engine.encoder.encode([document(e) for e in engine.entries]))
+    vectors = engine.encoder.encode([clean(c.q) or " " for c in cases])
+    out = []
+    for vector in vectors:
+        hits = index.search(vector, 3)
+        out.append(Outcome(True, tuple(engine.entries[h.row].id for h in hits), hits[0].score))
+    return out
+
+
+def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, float]]:
+    """The printed report and its headline numbers."""
+    answers = engine_outcomes(engine, cases)
+    systems = {
+        "engine": [Outcome(a.answered, tuple(r.id for r in a.results)) for a in answers],
+        "dense-only": dense_outcomes(engine, cases),
+        "BM25": bm25_outcomes(engine, cases),
+    }
+    tallies = {name: Tally() for name in systems}
+    for name, outcomes in systems.items():
+        for case, outcome in zip(cases, outcomes, strict=True):
+            tallies[name].add(case.kind, correct(case, outcome))
+    lines = [f"{len(cases)} questions", "", f"{'kind':10s}{'n':>5s}" + "".join(
+        f"{name:>12s}" for name in systems)]  # fmt: skip
+    kinds = [k for k in KINDS if k in tallies["engine"].total]
+    for kind in kinds:
+        row = f"{kind:10s}{tallies['engine'].total[kind]:5d}"
+        row += "".join(f"{tallies[name].accuracy([kind]):12.3f}" for name in systems)
+        lines.append(row)
+    in_domain = [k for k in kinds if k != "ood"]
+    headline: dict[str, float] = {}
+    for label, group in (("in-domain", in_domain), ("out-of-domain rejected", ["ood"])):
+        row = f"{label:15s}" + "".join(f"{tallies[n].accuracy(group):12.3f}" for n in systems)
+        lines.append(row)
+        headline.update({f"{n} {label}": tallies[n].accuracy(group) for n in systems})
+    lines += ["", "misses (engine):"]
+    for case, answer, outcome in zip(cases, answers, systems["engine"], strict=True):
+        if not correct(case, outcome):
+            got = ", ".join(f"{r.id} {r.score:.2f}" for r in answer.results[:3])
+            lines.append(
+                f"  {case.kind:5s} {case.q[:70]!r} expected {list(case.expect) or 'no answer'}"
+                f" got {answer.mode} [{got}]"
+            )
+    lines += ["", *distribution(engine, cases)]
+    return "\n".join(lines), headline
+
+
+def distribution(engine: AnswerEngine, cases: Sequence[Case]) -> list[str]:
+    """Best-entry cosine of in-domain against out-of-domain questions, to place thresholds."""
+    scores = engine.top_similarities([c.q for c in cases])
+    groups = {
+        "in-domain": [s for c, s in zip(cases, scores, strict=True) if c.kind != "ood"],
+        "out-of-domain": [s for c, s in zip(cases, scores, strict=True) if c.kind == "ood"],
+    }
+    edges = [round(x, 2) for x in np.arange(0.0, 1.01, 0.1)]
+    lines = ["best-entry cosine (small talk and empty questions left out):",
+             f"{'':15s}" + "".join(f"{e:>6.1f}" for e in edges[:-1]) + "   (bucket start)"]  # fmt: skip
+    for label, values in groups.items():
+        kept = [v for v in values if v is not None]
+        counts, _ = np.histogram(kept, bins=edges)
+        lines.append(f"{label:15s}" + "".join(f"{c:6d}" for c in counts))
+    threshold = engine.thresholds.dense
+    lines.append(f"presentation threshold: cosine >= {threshold:.2f}")
+    return lines
