@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from embeddings.cache import EmbeddingCache
 from embeddings.encoder import SentenceTransformerEncoder
+from embeddings.threads import keep_blas_single_threaded
 from knowledge.engine import AnswerEngine
 from knowledge.loader import load
 from knowledge.settings import EngineSettings
@@ -13,5 +14,6 @@ def build_engine(settings: EngineSettings) -> AnswerEngine:
     """Validate the knowledge first (cheap, and the engine refuses invalid knowledge), then load
     the model and embed what the cache does not already hold."""
     kb = load(settings.data_dir)
+    keep_blas_single_threaded()
     encoder = SentenceTransformerEncoder(settings.model)
     return AnswerEngine(kb, encoder, EmbeddingCache(settings.cache_dir, encoder.identity))

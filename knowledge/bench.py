@@ -1,0 +1,122 @@
+"""`imgbot bench`: speed and memory, measured side by side in one run (numbers, not a test)."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from embeddings.index import VectorIndex
+from knowledge.build import build_engine
+from knowledge.evaluation import load_cases
+from knowledge.settings import PROJECT_DIR, EngineSettings
+
+EVAL_DIR = PROJECT_DIR / "tests" / "eval"
+FALLBACK_QUESTIONS = ["how do I apply", "cleveland clinic", "externships in florida", "visa?"]
+
+BARE_START = """
+import time, sys
+t = time.perf_counter()
+from sentence_transformers import SentenceTransformer
+from embeddings.encoder import default_model
+model = SentenceTransformer(sys.argv[1] if len(sys.argv) > 1 else default_model(), device="cpu")
+model.encode(["how do I apply"])
+"""
+ENGINE_START = """
+from knowledge.build import build_engine
+from knowledge.settings import EngineSettings
+build_engine(EngineSettings.from_env()).answer("how do I apply")
+"""
+
+
+def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
+    def say(line: str = "") -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    rounds = 1 if quick else 3
+    say(f"imgbot bench — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    start = time.perf_counter()
+    engine = build_engine(settings)
+    say(f"engine built in {time.perf_counter() - start:.2f} s; embedding cache: "
+        f"encoded {engine.stats.encoded}, reused {engine.stats.reused}")  # fmt: skip
+    questions = _questions()
+    say(f"\n1. Per-question latency over {len(questions)} questions x {rounds} rounds "
+        "(interleaved, single question at a time)")  # fmt: skip
+    engine.answer("warm up")
+    answer_ms, encode_ms = [], []
+    for _ in range(rounds):
+        for q in questions:
+            answer_ms.append(_ms(lambda q=q: engine.answer(q)))
+            encode_ms.append(_ms(lambda q=q: engine.encoder.encode([q])))
+    a50, a99 = np.percentile(answer_ms, [50, 99])
+    e50, e99 = np.percentile(encode_ms, [50, 99])
+    say(f"   answer()        p50 {a50:7.2f} ms   p99 {a99:7.2f} ms")
+    say(f"   bare encode     p50 {e50:7.2f} ms   p99 {e99:7.2f} ms")
+    say(f"   ratio           p50 {a50 / e50:7.2f} x    p99 {a99 / e99:7.2f} x   (goal <= 1.3 x)")
+
+    say(f"\n2. Cold start, median of {rounds} alternating runs (process start to first answer)")
+    bare, full, child_rss = [], [], 0
+    for _ in range(rounds):
+        bare.append(_process_seconds(BARE_START, settings))
+        full.append(_process_seconds(ENGINE_START, settings))
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    b, f = float(np.median(bare)), float(np.median(full))
+    say(f"   bare import + model load + one encode  {b:6.2f} s")
+    say(f"   engine start + first answer            {f:6.2f} s")
+    say(f"   ratio                                  {f / b:6.2f} x   (goal <= 1.5 x)")
+    restart = build_engine(settings)
+    say(f"   second start with unchanged knowledge: encoded {restart.stats.encoded} texts")
+
+    say("\n3. Vector index with synthetic entries (384-d, top 5)")
+    rng = np.random.default_rng(7)
+    base_query = None
+    for n in (100, 10_000, 100_000):
+        vectors = rng.standard_normal((n, 384), dtype=np.float32)
+        t = time.perf_counter()
+        index = VectorIndex(vectors)
+        build = time.perf_counter() - t
+        queries = rng.standard_normal((200, 384), dtype=np.float32)
+        search = [_ms(lambda q=q: index.search(q, 5)) for q in queries]
+        full_query = [
+            _ms(lambda q=q: index.search(engine.encoder.encode([q])[0], 5))
+            for q in questions[:100]
+        ]
+        s50, f50 = float(np.median(search)), float(np.median(full_query))
+        base_query = base_query or f50
+        say(f"   {n:>7,} entries: build {build * 1000:8.1f} ms   search p50 {s50:7.3f} ms   "
+            f"encode+search p50 {f50:6.2f} ms ({f50 / base_query:4.2f} x the 100-entry query)")  # fmt: skip
+        del vectors, index
+    say("   (goal: a query at 100 000 entries <= 2 x a query at 100)")
+
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    say(f"\n4. Peak RSS: this process {rss:.0f} MB (includes the 100 000-entry index); "
+        f"a cold-start child {child_rss:.0f} MB")  # fmt: skip
+
+
+def _questions() -> list[str]:
+    files = sorted(EVAL_DIR.glob("*.yaml"))
+    return [c.q for c in load_cases(files)] if files else FALLBACK_QUESTIONS
+
+
+def _ms(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def _process_seconds(code: str, settings: EngineSettings) -> float:
+    args = [sys.executable, "-c", code]
+    if code is BARE_START and settings.model:
+        args.append(settings.model)
+    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1")}
+    t = time.perf_counter()
+    subprocess.run(args, check=True, env=env, cwd=Path.cwd(), capture_output=True)
+    return time.perf_counter() - t

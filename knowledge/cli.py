@@ -1,0 +1,142 @@
+"""`imgbot`: the answer engine from the command line (ask, chat, validate, index, eval, bench)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embeddings.encoder import EncoderError
+from knowledge.loader import KnowledgeError, load
+from knowledge.settings import EngineSettings
+
+if TYPE_CHECKING:
+    from knowledge.engine import AnswerEngine
+
+logger = logging.getLogger(__name__)
+BATCH = 64
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="imgbot: %(levelname)s: %(message)s")
+    settings = EngineSettings.from_env()
+    command: Callable[[argparse.Namespace, EngineSettings], int] = args.run
+    try:
+        return command(args, settings)
+    except (KnowledgeError, EncoderError, OSError, ValueError) as exc:
+        print(f"imgbot: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgbot", description="Answers IMGs' questions about US externships, with sources."
+    )
+    sub = parser.add_subparsers(required=True, metavar="COMMAND")
+    ask = sub.add_parser("ask", help="answer a question ('-' with --json: one per stdin line)")
+    ask.add_argument("question", nargs="+", help="the question, or '-' to read stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question")
+    ask.set_defaults(run=cmd_ask)
+    sub.add_parser("chat", help="talk to the assistant in the terminal").set_defaults(run=cmd_chat)
+    sub.add_parser("validate", help="check the knowledge base").set_defaults(run=cmd_validate)
+    sub.add_parser("index", help="build or refresh the embedding cache").set_defaults(
+        run=cmd_index
+    )
+    ev = sub.add_parser("eval", help="score evaluation files against the engine and baselines")
+    ev.add_argument("files", nargs="+", type=Path)
+    ev.set_defaults(run=cmd_eval)
+    bench = sub.add_parser("bench", help="measure latency, cold start, memory and index scaling")
+    bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.set_defaults(run=cmd_bench)
+    return parser
+
+
+def _engine(settings: EngineSettings) -> AnswerEngine:
+    # Imported here so `validate` and `--help` answer without loading the model.
+    from knowledge.build import build_engine
+
+    return build_engine(settings)
+
+
+def cmd_ask(args: argparse.Namespace, settings: EngineSettings) -> int:
+    """Answer one question, or every stdin line with `-`."""
+    from knowledge.cards import TEXT, reply
+
+    engine = _engine(settings)
+    if args.question == ["-"]:
+        for batch in _batches(line.rstrip("\n") for line in sys.stdin):
+            for answer in engine.answer_many(batch):
+                if args.json:
+                    print(json.dumps(answer.to_json(), ensure_ascii=False), flush=False)
+                else:
+                    print(reply(answer, TEXT), end="\n\n")
+            sys.stdout.flush()
+        return 0
+    answer = engine.answer(" ".join(args.question))
+    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else reply(answer, TEXT))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
+    """A terminal conversation; a number opens one of the items last listed."""
+    from knowledge.chat import Chat
+
+    print("Loading the assistant…", file=sys.stderr)
+    Chat(_engine(settings)).run(sys.stdin, sys.stdout)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace, settings: EngineSettings) -> int:
+    kb = load(settings.data_dir)
+    print(f"ok: {len(kb.programs)} programs, {len(kb.faqs)} FAQ entries in {settings.data_dir}")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
+    engine = _engine(settings)
+    s = engine.stats
+    rebuilt = " (the old cache was invalid and was rebuilt)" if s.rebuilt else ""
+    print(f"embedding cache: encoded {s.encoded} texts, reused {s.reused}{rebuilt}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
+    from knowledge.evaluation import EvalFileError, load_cases, report
+
+    try:
+        cases = load_cases(args.files)
+    except EvalFileError as exc:
+        raise ValueError(str(exc)) from None
+    text, _ = report(_engine(settings), cases)
+    print(text)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace, settings: EngineSettings) -> int:
+    from knowledge.bench import run
+
+    run(settings, quick=args.quick, out=sys.stdout)
+    return 0
+
+
+def _batches(lines: Iterable[str], size: int = BATCH) -> Iterable[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+if __name__ == "__main__":
+    sys.exit(main())
