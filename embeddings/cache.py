@@ -55,6 +55,8 @@ class EmbeddingCache:
             blob = self.path.read_bytes()
         except FileNotFoundError:
             return {}
+        except OSError as exc:
+            raise CacheInvalid(f"unreadable ({exc.strerror or exc})") from None
         if not blob.startswith(MAGIC) or len(blob) < len(MAGIC) + 8:
             raise CacheInvalid("not an embedding cache file")
         (size,) = struct.unpack_from("<Q", blob, len(MAGIC))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from knowledge.schema import Program
 from knowledge.text import words
@@ -58,7 +60,7 @@ def _alias_score(
 
     Both the whole alias and its distinctive core must match: "FIU externship" must not match
     "is externship" on the strength of the shared generic word."""
-    core = " ".join(w for w in alias if w not in GENERIC)
+    core = " ".join(w for w in alias if not _generic(w))
     if not core:
         return 0.0, frozenset()
     target = " ".join(alias)
@@ -70,7 +72,7 @@ def _alias_score(
             if not window:
                 continue
             candidate = " ".join(window)
-            window_core = " ".join(w for w in window if w not in GENERIC)
+            window_core = " ".join(w for w in window if not _generic(w))
             if len(core) <= EXACT_ONLY_CHARS or (candidate in protected or window_core in protected):
                 # Abbreviations and place names count only when spelled exactly.
                 score = 100.0 if window_core == core and fuzz.ratio(candidate, target) >= 75 else 0.0
@@ -81,10 +83,18 @@ def _alias_score(
     return best, used
 
 
+@cache
+def _generic(word: str) -> bool:
+    """A generic word, allowing one typo in longer ones ("clinik", "univercity")."""
+    return word in GENERIC or (
+        len(word) >= 5 and any(Levenshtein.distance(word, g) <= 1 for g in GENERIC if len(g) >= 5)
+    )
+
+
 def _drop_overlapping(matches: list[NameMatch]) -> list[NameMatch]:
     """When two programs' matches rest on the same distinctive word, keep only the better one."""
     kept: list[NameMatch] = []
     for match in matches:
-        if all(not (match.words & k.words) - GENERIC for k in kept):
+        if all(not {w for w in match.words & k.words if not _generic(w)} for k in kept):
             kept.append(match)
     return kept

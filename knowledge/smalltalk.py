@@ -15,7 +15,7 @@ hi+|hello+|hey+|heya|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|n
 |are you (?:a )?(?:bot|human|real|ai)|tell me a joke|(?:a )?joke|say something|test|testing
 |good bot|bad bot|dear|sir|madam|bot|please|pls|plz|again|there|everyone|all|guys|friend
 """
-_ONE = re.compile(rf"^(?:{''.join(_PHRASES.split())})$")
+_ONE = re.compile(rf"^(?:{_PHRASES.strip().replace(chr(10), '')})$")
 _SPLIT = re.compile(r"[\s,.!?;:()\-*_~\"']+")
 
 

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from knowledge.engine import AnswerEngine
+from knowledge.loader import KnowledgeBase, load
+from tests.fakes import FakeEncoder
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+FIXTURES = Path(__file__).parent / "fixtures"
+EVAL_DIR = Path(__file__).parent / "eval"
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return load()
+
+
+@pytest.fixture(scope="session")
+def fake_engine(kb: KnowledgeBase) -> AnswerEngine:
+    return AnswerEngine(kb, FakeEncoder())
+
+
+@pytest.fixture(scope="session")
+def real_engine(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
+    """The packaged all-MiniLM-L6-v2, loaded once per test session."""
+    from embeddings.cache import EmbeddingCache
+    from embeddings.encoder import SentenceTransformerEncoder
+
+    encoder = SentenceTransformerEncoder()
+    cache = EmbeddingCache(tmp_path_factory.mktemp("emb"), encoder.identity)
+    return AnswerEngine(kb, encoder, cache)

@@ -1,0 +1,137 @@
+"""Engine ranking logic on the deterministic fake encoder (names, places, small talk, gates)."""
+
+import pytest
+
+from knowledge.engine import Mode
+
+
+def ids(answer):
+    return [r.id for r in answer.results]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Cleveland Clinic", "cleveland-clinic"),
+        ("cleavland clinik externship", "cleveland-clinic"),
+        ("JHU", "johns-hopkins"),
+        ("jhopkins", "johns-hopkins"),
+        ("Mt. Sinai", "mount-sinai"),
+        ("U of Miami", "university-of-miami"),
+        ("BWH", "brigham-and-womens"),
+        ("nortwestern", "northwestern"),
+    ],
+)
+def test_names_with_typos_and_short_forms(fake_engine, question, expected):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.PROGRAM and ids(answer)[0] == expected
+
+
+def test_a_place_name_alone_is_not_a_program_name(fake_engine):
+    answer = fake_engine.answer("externships in Miami")
+    assert answer.mode is Mode.LIST
+    assert set(ids(answer)) == {"university-of-miami", "fiu"}
+    assert [p.label for p in answer.places] == ["Miami, Florida"]
+
+
+def test_two_named_programs_make_a_list(fake_engine):
+    answer = fake_engine.answer("ucla or johns hopkins?")
+    assert answer.mode is Mode.LIST and ids(answer) == ["ucla", "johns-hopkins"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("programs in Cleveland", "cleveland-clinic"),
+        ("is there anything in Utah", "intermountain"),
+        ("salt lake city externship", "intermountain"),
+        ("NYC externship", "mount-sinai"),
+        ("externship in LA", "ucla"),
+        ("Baltimore, MD", "johns-hopkins"),
+    ],
+)
+def test_places(fake_engine, question, expected):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.PROGRAM and ids(answer) == [expected]
+
+
+def test_a_place_without_programs_says_so_and_suggests(fake_engine):
+    answer = fake_engine.answer("externships in Texas")
+    assert not answer.answered
+    assert answer.note == "None of the programs we cover is in Texas."
+    assert "finding-more-programs" in ids(answer)
+
+
+def test_lowercase_ambiguous_state_codes_are_words_not_places(fake_engine):
+    answer = fake_engine.answer("me or in or hi")
+    assert answer.places == ()
+
+
+@pytest.mark.parametrize("question", ["weather in boston", "best pizza in chicago"])
+def test_a_place_with_unrelated_words_is_not_answered(fake_engine, question):
+    answer = fake_engine.answer(question)
+    assert not answer.answered and answer.results  # suggestions, not a card
+
+
+@pytest.mark.parametrize("question", ["hi", "Thanks!", "ok", "good morning 🙂", "bye", "hello there"])
+def test_small_talk_is_never_a_card(fake_engine, question):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.SMALL_TALK and not answer.answered and answer.results == ()
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!", "\u200b\u200f", "\x00\x07"])
+def test_empty_questions(fake_engine, question):
+    assert fake_engine.answer(question).mode is Mode.EMPTY
+
+
+def test_greeting_before_a_question_is_ignored(fake_engine):
+    assert ids(fake_engine.answer("hi, tell me about UCLA please"))[0] == "ucla"
+
+
+def test_a_named_program_comes_first_in_a_mixed_question(fake_engine):
+    answer = fake_engine.answer("how much does the Cleveland Clinic externship cost?")
+    assert answer.mode is Mode.PROGRAM and ids(answer)[0] == "cleveland-clinic"
+
+
+def test_gibberish_is_not_answered(fake_engine):
+    assert not fake_engine.answer("qwzx vbnm plokij").answered
+
+
+def test_near_tie_between_entries_is_offered_as_choices(fake_engine):
+    from dataclasses import replace
+
+    fake_engine.thresholds, saved = replace(fake_engine.thresholds, margin=10.0), fake_engine.thresholds
+    try:
+        answer = fake_engine.answer("what are the fees for an externship")
+    finally:
+        fake_engine.thresholds = saved
+    assert answer.mode is Mode.CHOICES and not answer.answered and len(answer.results) >= 2
+
+
+def test_answer_many_keeps_order_and_encodes_each_question_once(kb):
+    from knowledge.engine import AnswerEngine
+    from tests.fakes import FakeEncoder
+
+    encoder = FakeEncoder()
+    engine = AnswerEngine(kb, encoder)
+    encoder.encoded.clear()
+    questions = ["ucla", "hi", "", "externships in florida", "ucla"]
+    answers = engine.answer_many(questions)
+    assert [a.question for a in answers] == questions
+    assert encoder.encoded == ["ucla", "externships in florida", "ucla"]
+
+
+def test_json_contract(fake_engine):
+    data = fake_engine.answer("JHU").to_json()
+    assert set(data) == {"question", "answered", "mode", "results"}
+    assert data["answered"] is True
+    first = data["results"][0]
+    assert set(first) == {"kind", "id", "title", "score"}
+    assert (first["kind"], first["id"]) == ("program", "johns-hopkins")
+    assert isinstance(first["score"], float)
+
+
+def test_very_long_input_is_capped_not_rejected(fake_engine):
+    answer = fake_engine.answer("visa " * 3000)
+    assert len(answer.question) == 15000  # the original question is reported back
+    assert answer.mode is not Mode.EMPTY

@@ -1,0 +1,133 @@
+import shutil
+
+import pytest
+
+from knowledge.loader import DEFAULT_DATA_DIR, KnowledgeError, load
+
+
+@pytest.fixture
+def data(tmp_path):
+    """A copy of the real knowledge base to break one thing at a time."""
+    target = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, target)
+    return target
+
+
+def edit(path, old, new):
+    text = path.read_text()
+    assert old in text, f"fixture text {old!r} not found"
+    path.write_text(text.replace(old, new, 1))
+
+
+def error_for(data) -> KnowledgeError:
+    with pytest.raises(KnowledgeError) as info:
+        load(data)
+    return info.value
+
+
+def test_the_shipped_knowledge_base_is_valid(kb):
+    assert [p.id for p in kb.programs] == [
+        "amsa", "cleveland-clinic", "ucla", "johns-hopkins", "mount-sinai",
+        "brigham-and-womens", "intermountain", "university-of-miami", "fiu", "northwestern",
+    ]  # fmt: skip
+    required = """what-is-externship why-externships how-to-apply cost multiple-externships
+        match-guarantee program-support externship-vs-observership usce eligibility visa
+        usmle-requirements letters-of-recommendation timing duration documents
+        choosing-a-program making-the-most scams finding-more-programs""".split()
+    assert set(required) <= {f.id for f in kb.faqs}
+    assert all(len(f.alternates) >= 4 and len(f.answer) <= 900 for f in kb.faqs)
+    assert all(e.sources for e in kb.entries)
+
+
+def test_facts_the_article_does_not_give_stay_unknown(kb):
+    """Truth before fluency: no fee, date or address appears unless a source gave it."""
+    for program in kb.programs:
+        assert program.cost is None
+        if program.id != "cleveland-clinic":
+            assert program.facts() == dict.fromkeys(program.facts())
+            assert program.website is None
+    cleveland = kb.program("cleveland-clinic")
+    assert cleveland and "as read" in (cleveland.eligibility or "").lower()
+    assert any("Physician Observer" in s.title for s in cleveland.sources)
+
+
+def test_unknown_key(data):
+    edit(data / "programs.yaml", "  location: Cleveland, Ohio", "  location: Cleveland, Ohio\n  fee: 100")
+    err = error_for(data)
+    assert (err.entry, err.field, err.reason) == ("cleveland-clinic", "fee", "unknown key")
+    assert err.file.endswith("programs.yaml") and err.line
+    assert "programs.yaml:" in str(err) and "'cleveland-clinic'" in str(err)
+
+
+def test_missing_field(data):
+    edit(data / "programs.yaml", "  location: Utah\n", "")
+    err = error_for(data)
+    assert (err.entry, err.field, err.reason) == ("intermountain", "location", "missing field")
+
+
+def test_duplicate_id(data):
+    edit(data / "faq.yaml", "- id: visa\n", "- id: cost\n")
+    err = error_for(data)
+    assert (err.entry, err.field, err.reason) == ("cost", "id", "duplicate id")
+
+
+def test_dangling_related_id(data):
+    edit(data / "faq.yaml", "related: [eligibility, externship-vs-observership, documents]",
+         "related: [eligibility, no-such-entry]")  # fmt: skip
+    err = error_for(data)
+    assert (err.entry, err.field) == ("visa", "related")
+    assert "no-such-entry" in err.reason
+
+
+def test_empty_text(data):
+    edit(data / "programs.yaml", "  kind: Internships for IMGs (the article's term)", '  kind: "  "')
+    err = error_for(data)
+    assert (err.entry, err.field) == ("brigham-and-womens", "kind")
+    assert err.line is not None
+
+
+def test_too_few_alternates(data):
+    edit(data / "faq.yaml", "  - what does externship mean\n  - define externship\n"
+         "  - what is a clinical externship for IMGs\n  - explain what an externship is\n"
+         "  - whats an externship\n  - what do you do during an externship\n"
+         "  - meaning of externship in US medicine\n", "")  # fmt: skip
+    err = error_for(data)
+    assert (err.entry, err.field) == ("what-is-externship", "alternates")
+
+
+def test_answer_over_900_characters(data):
+    edit(data / "faq.yaml", "    No single body oversees externships", "    " + "x" * 900)
+    err = error_for(data)
+    assert (err.entry, err.field) == ("scams", "answer")
+
+
+def test_bad_yaml_names_the_line(data):
+    path = data / "faq.yaml"
+    lines = path.read_text().splitlines()
+    lines[10] = "  question: [unclosed"
+    path.write_text("\n".join(lines))
+    err = error_for(data)
+    assert err.reason.startswith("bad YAML") and err.line and err.line >= 11
+
+
+def test_duplicate_yaml_key(data):
+    edit(data / "programs.yaml", "  location: Utah\n", "  location: Utah\n  location: Ohio\n")
+    err = error_for(data)
+    assert (err.field, err.reason) == ("location", "duplicate key") and err.line
+
+
+def test_alias_naming_two_programs(data):
+    edit(data / "programs.yaml", "aliases: [FIU,", "aliases: [JHU, FIU,")
+    err = error_for(data)
+    assert (err.entry, err.field) == ("fiu", "aliases")
+
+
+def test_missing_file(data):
+    (data / "meta.yaml").unlink()
+    assert "cannot read" in error_for(data).reason
+
+
+def test_insecure_url(data):
+    edit(data / "programs.yaml", "https://my.clevelandclinic.org", "http://my.clevelandclinic.org")
+    err = error_for(data)
+    assert (err.entry, err.field) == ("cleveland-clinic", "website")
