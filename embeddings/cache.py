@@ -133,5 +133,7 @@ def embed(
             logger.warning("cannot write embedding cache %s: %s", cache.path, exc)
     dim = next(iter(current.values())).shape[0] if current else 0
     matrix = np.stack([current[h] for h in hashes]) if hashes else np.zeros((0, dim), np.float32)
-    stats = EmbedStats(encoded=len(missing), reused=len(set(hashes)) - len(missing), rebuilt=rebuilt)
+    stats = EmbedStats(
+        encoded=len(missing), reused=len(set(hashes)) - len(missing), rebuilt=rebuilt
+    )
     return matrix.astype(np.float32, copy=False), stats

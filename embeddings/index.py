@@ -19,7 +19,8 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     if matrix.ndim == 1:
         matrix = matrix[None, :]
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    out: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return out
 
 
 def top_k(scores: np.ndarray, k: int) -> list[Hit]:
@@ -28,10 +29,7 @@ def top_k(scores: np.ndarray, k: int) -> list[Hit]:
     k = min(k, n)
     if k <= 0:
         return []
-    if k < n:
-        part = np.argpartition(-scores, k - 1)[:k]
-    else:
-        part = np.arange(n)
+    part = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
     order = part[np.lexsort((part, -scores[part]))]
     return [Hit(int(row), float(scores[row])) for row in order]
 
@@ -49,7 +47,8 @@ class VectorIndex:
         """Cosine similarity of the query to every row."""
         if not len(self):
             return np.zeros(0, dtype=np.float32)
-        return self.matrix @ normalize(query)[0]
+        scores: np.ndarray = self.matrix @ normalize(query)[0]
+        return scores
 
     def search(self, query: np.ndarray, k: int) -> list[Hit]:
         return top_k(self.scores(query), k)

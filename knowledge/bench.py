@@ -8,11 +8,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 
+from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.build import build_engine
 from knowledge.evaluation import load_cases
@@ -54,8 +56,8 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
     answer_ms, encode_ms = [], []
     for _ in range(rounds):
         for q in questions:
-            answer_ms.append(_ms(lambda q=q: engine.answer(q)))
-            encode_ms.append(_ms(lambda q=q: engine.encoder.encode([q])))
+            answer_ms.append(_ms(partial(engine.answer, q)))
+            encode_ms.append(_ms(partial(engine.encoder.encode, [q])))
     a50, a99 = np.percentile(answer_ms, [50, 99])
     e50, e99 = np.percentile(encode_ms, [50, 99])
     say(f"   answer()        p50 {a50:7.2f} ms   p99 {a99:7.2f} ms")
@@ -63,7 +65,8 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
     say(f"   ratio           p50 {a50 / e50:7.2f} x    p99 {a99 / e99:7.2f} x   (goal <= 1.3 x)")
 
     say(f"\n2. Cold start, median of {rounds} alternating runs (process start to first answer)")
-    bare, full, child_rss = [], [], 0
+    bare: list[float] = []
+    full: list[float] = []
     for _ in range(rounds):
         bare.append(_process_seconds(BARE_START, settings))
         full.append(_process_seconds(ENGINE_START, settings))
@@ -76,29 +79,34 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
     say(f"   second start with unchanged knowledge: encoded {restart.stats.encoded} texts")
 
     say("\n3. Vector index with synthetic entries (384-d, top 5)")
-    rng = np.random.default_rng(7)
-    base_query = None
+    base = 0.0
     for n in (100, 10_000, 100_000):
-        vectors = rng.standard_normal((n, 384), dtype=np.float32)
-        t = time.perf_counter()
-        index = VectorIndex(vectors)
-        build = time.perf_counter() - t
-        queries = rng.standard_normal((200, 384), dtype=np.float32)
-        search = [_ms(lambda q=q: index.search(q, 5)) for q in queries]
-        full_query = [
-            _ms(lambda q=q: index.search(engine.encoder.encode([q])[0], 5))
-            for q in questions[:100]
-        ]
-        s50, f50 = float(np.median(search)), float(np.median(full_query))
-        base_query = base_query or f50
-        say(f"   {n:>7,} entries: build {build * 1000:8.1f} ms   search p50 {s50:7.3f} ms   "
-            f"encode+search p50 {f50:6.2f} ms ({f50 / base_query:4.2f} x the 100-entry query)")  # fmt: skip
-        del vectors, index
+        build, search, query = _index_scaling(n, engine.encoder, questions[:100])
+        base = base or query
+        say(f"   {n:>7,} entries: build {build:8.1f} ms   search p50 {search:7.3f} ms   "
+            f"encode+search p50 {query:6.2f} ms ({query / base:4.2f} x at 100)")  # fmt: skip
     say("   (goal: a query at 100 000 entries <= 2 x a query at 100)")
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     say(f"\n4. Peak RSS: this process {rss:.0f} MB (includes the 100 000-entry index); "
         f"a cold-start child {child_rss:.0f} MB")  # fmt: skip
+
+
+def _index_scaling(n: int, encoder: Encoder, questions: list[str]) -> tuple[float, float, float]:
+    """Build time, bare search p50 and encode+search p50 (ms) for an index of n random rows."""
+    rng = np.random.default_rng(n)
+    vectors = rng.standard_normal((n, 384), dtype=np.float32)
+    t = time.perf_counter()
+    index = VectorIndex(vectors)
+    build = (time.perf_counter() - t) * 1000
+    queries = rng.standard_normal((200, 384), dtype=np.float32)
+    search = [_ms(partial(index.search, q, 5)) for q in queries]
+    full = [_ms(partial(_encode_and_search, index, encoder, q)) for q in questions]
+    return build, float(np.median(search)), float(np.median(full))
+
+
+def _encode_and_search(index: VectorIndex, encoder: Encoder, question: str) -> None:
+    index.search(encoder.encode([question])[0], 5)
 
 
 def _questions() -> list[str]:

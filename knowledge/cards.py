@@ -63,7 +63,9 @@ def program_card(p: Program, f: Format) -> str:
         + "".join("\n" + f.text(f"• {b}") for b in p.benefits),
         f.bold("Facts")
         + "".join(
-            "\n" + f.text(f"{FACT_LABELS[key]}: ") + (f.text(value) if value else f.italic(NOT_LISTED))
+            "\n"
+            + f.text(f"{FACT_LABELS[key]}: ")
+            + (f.text(value) if value else f.italic(NOT_LISTED))
             for key, value in p.facts().items()
         )
         + "\n"
@@ -89,10 +91,10 @@ def program_line(p: Program, f: Format) -> str:
 
 GREETING = (
     "Hello! I answer questions about US externships and clinical experience for international "
-    "medical graduates: ask about a program (\"Johns Hopkins\"), a place (\"externships in "
-    "Florida\") or a topic (\"do I need Step 1?\")."
+    'medical graduates: ask about a program ("Johns Hopkins"), a place ("externships in '
+    'Florida") or a topic ("do I need Step 1?").'
 )
-EMPTY = "Please type your question in words, for example: \"how do I apply?\""
+EMPTY = 'Please type your question in words, for example: "how do I apply?"'
 UNSURE = "I'm not sure I have a good answer to that."
 
 

@@ -47,9 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=cmd_ask)
     sub.add_parser("chat", help="talk to the assistant in the terminal").set_defaults(run=cmd_chat)
     sub.add_parser("validate", help="check the knowledge base").set_defaults(run=cmd_validate)
-    sub.add_parser("index", help="build or refresh the embedding cache").set_defaults(
-        run=cmd_index
-    )
+    sub.add_parser("index", help="build or refresh the embedding cache").set_defaults(run=cmd_index)
     ev = sub.add_parser("eval", help="score evaluation files against the engine and baselines")
     ev.add_argument("files", nargs="+", type=Path)
     ev.set_defaults(run=cmd_eval)

@@ -25,7 +25,7 @@ from knowledge.names import NameMatcher
 from knowledge.places import PLACE_NAMES, PLACE_WORDS, Place, contains, find_places
 from knowledge.schema import Entry, Faq, Program
 from knowledge.smalltalk import strip_small_talk
-from knowledge.text import clean, content_terms, words
+from knowledge.text import clean, content_terms
 
 logger = logging.getLogger(__name__)
 
@@ -112,16 +112,18 @@ DOMAIN_WORDS = frozenset(
         "img imgs fmg doctor doctors physician physicians resident residents residency match "
         "usmle step ecfmg eras nrmp medical medicine student students graduate graduated graduates "
         "school college intern internship clinical experience usce rotation attending attendings "
-        "specialty specialties internal surgery surgical pediatrics psychiatry neurology cardiology "
+        "specialty specialties internal surgery surgical pediatrics psychiatry neurology "
+        "cardiology "
         "radiology anesthesiology oncology obgyn gynecology emergency dermatology pathology "
-        "family ophthalmology urology nephrology hospitalist inpatient outpatient usa america "
-        "american united states country abroad foreign international"
+        "family ophthalmology urology nephrology hospitalist inpatient outpatient usa "
+        "america american united states country abroad foreign international"
     )
 )
 # Focus tags and the words users say for them.
 FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "research": ("research", "researcher", "science", "scientific", "publication"),
-    "primary care": ("primary care", "family medicine", "family practice", "pcp", "general practice"),
+    "primary care": ("primary care", "family medicine", "family practice", "pcp", "gp",
+                     "general practice"),
     "technology": ("technology", "tech", "digital", "innovation", "innovative", "informatics"),
     "affordable": ("affordable", "cheap", "cheapest", "low cost", "inexpensive", "budget",
                    "low fee", "cheaper", "not expensive"),

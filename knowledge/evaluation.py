@@ -150,8 +150,8 @@ def distribution(engine: AnswerEngine, cases: Sequence[Case]) -> list[str]:
         "out-of-domain": [s for c, s in zip(cases, scores, strict=True) if c.kind == "ood"],
     }
     edges = [round(x, 2) for x in np.arange(0.0, 1.01, 0.1)]
-    lines = ["best-entry cosine (small talk and empty questions left out):",
-             f"{'':15s}" + "".join(f"{e:>6.1f}" for e in edges[:-1]) + "   (bucket start)"]  # fmt: skip
+    header = f"{'':15s}" + "".join(f"{e:>6.1f}" for e in edges[:-1]) + "   (bucket start)"
+    lines = ["best-entry cosine (small talk and empty questions left out):", header]
     for label, values in groups.items():
         kept = [v for v in values if v is not None]
         counts, _ = np.histogram(kept, bins=edges)

@@ -10,7 +10,9 @@ import numpy as np
 
 
 class BM25:
-    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(
+        self, documents: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75
+    ) -> None:
         self.k1, self.b = k1, b
         self._tf = [Counter(doc) for doc in documents]
         self._len = np.array([len(doc) for doc in documents], dtype=np.float32)

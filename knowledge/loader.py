@@ -139,9 +139,13 @@ def _child(node: yaml.Node | None, part: Any) -> yaml.Node | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             if key.value == part:
-                return value if not isinstance(value, yaml.ScalarNode) or value.value else key
+                found: yaml.Node = (
+                    value if not isinstance(value, yaml.ScalarNode) or value.value else key
+                )
+                return found
     elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-        return node.value[part]
+        item: yaml.Node = node.value[part]
+        return item
     return None
 
 
@@ -170,11 +174,13 @@ def _check_related(path: Path, faqs: Sequence[Faq], by_id: dict[str, Entry]) -> 
     for faq in faqs:
         for ref in faq.related:
             if ref == faq.id:
-                raise KnowledgeError("an entry cannot relate to itself", file=path, entry=faq.id,
-                                     field="related")
+                raise KnowledgeError(
+                    "an entry cannot relate to itself", file=path, entry=faq.id, field="related"
+                )
             if ref not in by_id:
-                raise KnowledgeError(f"unknown id {ref!r}", file=path, entry=faq.id,
-                                     field="related")
+                raise KnowledgeError(
+                    f"unknown id {ref!r}", file=path, entry=faq.id, field="related"
+                )
 
 
 def _check_aliases(path: Path, programs: Sequence[Program]) -> None:

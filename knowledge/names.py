@@ -1,4 +1,4 @@
-"""Program names and aliases in questions: exact, token-window and fuzzy (typo-tolerant) matching."""
+"""Program names and aliases in questions: exact, token-window and fuzzy (typo-tolerant)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,24 @@ EXACT_ONLY_CHARS = 4
 STRONG = 88.0
 # Words many names share; two matches overlapping only on these name two different programs.
 GENERIC = frozenset(
-    "university of the and hospital health healthcare system medicine medical school center"
-    " program externship externships clinic".split()
+    [
+        "university",
+        "of",
+        "the",
+        "and",
+        "hospital",
+        "health",
+        "healthcare",
+        "system",
+        "medicine",
+        "medical",
+        "school",
+        "center",
+        "program",
+        "externship",
+        "externships",
+        "clinic",
+    ]
 )
 
 
@@ -30,7 +46,9 @@ class NameMatch:
 
 
 class NameMatcher:
-    def __init__(self, programs: Sequence[Program], protected: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, programs: Sequence[Program], protected: frozenset[str] = frozenset()
+    ) -> None:
         # Protected phrases (place names) match an alias only exactly: "miami" is not "UMiami".
         self._protected = protected
         self._aliases: list[tuple[Program, tuple[str, ...]]] = []
@@ -73,9 +91,13 @@ def _alias_score(
                 continue
             candidate = " ".join(window)
             window_core = " ".join(w for w in window if not _generic(w))
-            if len(core) <= EXACT_ONLY_CHARS or (candidate in protected or window_core in protected):
+            if len(core) <= EXACT_ONLY_CHARS or (
+                candidate in protected or window_core in protected
+            ):
                 # Abbreviations and place names count only when spelled exactly.
-                score = 100.0 if window_core == core and fuzz.ratio(candidate, target) >= 75 else 0.0
+                score = (
+                    100.0 if window_core == core and fuzz.ratio(candidate, target) >= 75 else 0.0
+                )
             else:
                 score = min(fuzz.ratio(candidate, target), fuzz.ratio(window_core, core))
             if score > best:

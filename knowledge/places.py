@@ -42,8 +42,9 @@ CITIES = {
 # Nicknames that name a city only as they are usually written (never lowercase "la").
 CASED_CITY_FORMS = {"LA": "los angeles", "L.A.": "los angeles", "D.C.": "washington dc"}
 # Postal codes that are also common words or degrees: a place only after a comma ("Miami, FL").
-AMBIGUOUS_CODES = frozenset({"IN", "OR", "ME", "OK", "HI", "MD", "DE", "OH", "PA", "CO", "AL",
-                             "MA", "ID", "LA", "MT", "MS", "GA", "SC", "ND", "NE", "VA", "WA"})  # fmt: skip
+AMBIGUOUS_CODES = frozenset(
+    "IN OR ME OK HI MD DE OH PA CO AL MA ID LA MT MS GA SC ND NE VA WA".split()
+)
 _STATE_BY_NAME = {name: code for code, name in STATES.items()}
 _NAMES = sorted({*CITIES, *_STATE_BY_NAME}, key=len, reverse=True)
 _NAME_RE = re.compile(r"\b(" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
@@ -112,7 +113,7 @@ def _offset(text: str, index: int, lowered: str) -> int:
 
 
 def _drop_covered(places: list[Place]) -> list[Place]:
-    """"New York City, New York" names one place: a state already implied by a city goes."""
+    """ "New York City, New York" names one place: a state already implied by a city goes."""
     cities = {p.state for p in places if p.city}
     return [p for p in places if p.city or p.state not in cities]
 

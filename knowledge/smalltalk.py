@@ -46,7 +46,7 @@ def _consume(words: list[str], start: int, end: int, *, forward: bool) -> int:
                 continue
             chunk = words[start : start + size] if forward else words[end - size : end]
             phrase = " ".join(w for w in chunk if re.search(r"\w", w))
-            if phrase and _ONE.match(phrase) or not phrase:
+            if (phrase and _ONE.match(phrase)) or not phrase:
                 if forward:
                     start += size
                 else:

@@ -73,7 +73,9 @@ def test_a_place_with_unrelated_words_is_not_answered(fake_engine, question):
     assert not answer.answered and answer.results  # suggestions, not a card
 
 
-@pytest.mark.parametrize("question", ["hi", "Thanks!", "ok", "good morning 🙂", "bye", "hello there"])
+@pytest.mark.parametrize(
+    "question", ["hi", "Thanks!", "ok", "good morning 🙂", "bye", "hello there"]
+)
 def test_small_talk_is_never_a_card(fake_engine, question):
     answer = fake_engine.answer(question)
     assert answer.mode is Mode.SMALL_TALK and not answer.answered and answer.results == ()
@@ -100,7 +102,10 @@ def test_gibberish_is_not_answered(fake_engine):
 def test_near_tie_between_entries_is_offered_as_choices(fake_engine):
     from dataclasses import replace
 
-    fake_engine.thresholds, saved = replace(fake_engine.thresholds, margin=10.0), fake_engine.thresholds
+    fake_engine.thresholds, saved = (
+        replace(fake_engine.thresholds, margin=10.0),
+        fake_engine.thresholds,
+    )
     try:
         answer = fake_engine.answer("what are the fees for an externship")
     finally:

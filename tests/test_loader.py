@@ -52,7 +52,11 @@ def test_facts_the_article_does_not_give_stay_unknown(kb):
 
 
 def test_unknown_key(data):
-    edit(data / "programs.yaml", "  location: Cleveland, Ohio", "  location: Cleveland, Ohio\n  fee: 100")
+    edit(
+        data / "programs.yaml",
+        "  location: Cleveland, Ohio",
+        "  location: Cleveland, Ohio\n  fee: 100",
+    )
     err = error_for(data)
     assert (err.entry, err.field, err.reason) == ("cleveland-clinic", "fee", "unknown key")
     assert err.file.endswith("programs.yaml") and err.line
@@ -80,7 +84,9 @@ def test_dangling_related_id(data):
 
 
 def test_empty_text(data):
-    edit(data / "programs.yaml", "  kind: Internships for IMGs (the article's term)", '  kind: "  "')
+    edit(
+        data / "programs.yaml", "  kind: Internships for IMGs (the article's term)", '  kind: "  "'
+    )
     err = error_for(data)
     assert (err.entry, err.field) == ("brigham-and-womens", "kind")
     assert err.line is not None

@@ -1,0 +1,127 @@
+"""The real packaged model: the CLI contract and quality floors on the evaluation questions."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from knowledge.evaluation import Outcome, correct, load_cases
+from tests.conftest import EVAL_DIR
+
+pytestmark = pytest.mark.model
+IMGBOT = [sys.executable, "-m", "knowledge.cli"]
+
+
+def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None, cache: Path):
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "IMGBOT_CACHE_DIR": str(cache), **(env or {})}
+    return subprocess.run(
+        [*IMGBOT, *args], input=stdin, capture_output=True, text=True, env=full_env, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+def test_ask_json_stdin_one_object_per_line_in_order(cache):
+    questions = ["How do I apply?", "", "hi", "jhu", "<b>visa</b> & <script>", "x" * 5000,
+                 "externships in Miami, Florida", "what time is it in Tokyo"] * 40  # fmt: skip
+    proc = run_cli("ask", "--json", "-", stdin="\n".join(questions) + "\n", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == len(questions)
+    answers = [json.loads(line) for line in lines]
+    assert [a["question"] for a in answers] == questions
+    for a in answers:
+        assert isinstance(a["answered"], bool)
+        for r in a["results"]:
+            assert r["kind"] in ("program", "faq") and r["id"] and r["title"]
+            assert isinstance(r["score"], float)
+    first, empty, hello, jhu = answers[:4]
+    assert first["answered"] and first["results"][0]["id"] == "how-to-apply"
+    assert not empty["answered"] and not hello["answered"]
+    assert jhu["results"][0]["id"] == "johns-hopkins"
+    miami = answers[6]
+    assert {r["id"] for r in miami["results"][:3]} >= {"university-of-miami", "fiu"}
+    assert not answers[7]["answered"]
+
+
+def test_second_start_encodes_nothing_and_ask_prints_the_card(cache):
+    proc = run_cli("index", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "encoded 0 texts" in proc.stdout
+    proc = run_cli("ask", "johns", "hopkins", cache=cache)
+    assert proc.returncode == 0
+    assert "Johns Hopkins University Externship Program" in proc.stdout
+    assert "not listed: check with the program" in proc.stdout and "Sources:" in proc.stdout
+
+
+def test_invalid_knowledge_is_one_line_and_nonzero(cache, tmp_path):
+    import shutil
+
+    from knowledge.loader import DEFAULT_DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    (data / "faq.yaml").write_text(
+        (data / "faq.yaml").read_text().replace("  question:", "  q:", 1)
+    )
+    for command in (["validate"], ["ask", "visa"]):
+        proc = run_cli(*command, env={"IMGBOT_DATA_DIR": str(data)}, cache=cache)
+        assert proc.returncode == 1
+        assert "Traceback" not in proc.stderr
+        assert proc.stderr.strip().count("\n") == 0
+        assert "faq.yaml" in proc.stderr and "what-is-externship" in proc.stderr
+
+
+def test_validate_ok(cache):
+    proc = run_cli("validate", cache=cache)
+    assert proc.returncode == 0 and "10 programs" in proc.stdout
+
+
+def test_missing_model_is_one_clear_line(cache):
+    proc = run_cli("ask", "visa", env={"IMGBOT_MODEL": "/nonexistent/model"}, cache=cache)
+    assert proc.returncode == 1
+    assert (
+        proc.stderr.startswith("imgbot: error: cannot load model")
+        and "Traceback" not in proc.stderr
+    )
+
+
+def test_chat_answers_and_opens_numbered_items(cache):
+    proc = run_cli("chat", stdin="externships in florida\n1\n/quit\n", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "Programs in Florida" in proc.stdout and "Type a number" in proc.stdout
+    assert proc.stdout.count("Sources:") == 1
+
+
+@pytest.mark.parametrize(
+    ("files", "in_domain_floor", "ood_floor"),
+    [(["dev.yaml"], 0.9, 0.95), (["tuning.yaml", "holdout.yaml"], 0.9, 0.95)],
+)
+def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
+    cases = load_cases([EVAL_DIR / f for f in files])
+    answers = real_engine.answer_many([c.q for c in cases])
+    results = [
+        (c.kind, correct(c, Outcome(a.answered, tuple(r.id for r in a.results))))
+        for c, a in zip(cases, answers, strict=True)
+    ]
+    in_domain = [ok for kind, ok in results if kind != "ood"]
+    ood = [ok for kind, ok in results if kind == "ood"]
+    assert sum(in_domain) / len(in_domain) >= in_domain_floor
+    assert sum(ood) / len(ood) >= ood_floor
+
+
+def test_eval_command_prints_baselines(cache):
+    proc = run_cli("eval", str(EVAL_DIR / "dev.yaml"), cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    assert "dense-only" in proc.stdout and "BM25" in proc.stdout
+    assert "in-domain" in proc.stdout and "best-entry cosine" in proc.stdout
+    proc = run_cli("eval", "/nonexistent.yaml", cache=cache)
+    assert proc.returncode == 1 and "cannot read" in proc.stderr
