@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.schema import Program
@@ -45,64 +46,72 @@ class NameMatch:
     words: frozenset[str]  # the question's words the match used
 
 
+@dataclass(frozen=True)
+class _Alias:
+    program: Program
+    text: str
+    core: str  # without generic words: what must really match
+    size: int  # in words
+
+
 class NameMatcher:
+    """Scores every window of the question against every alias in one vectorized pass.
+
+    Both the whole alias and its distinctive core must match: "FIU externship" must not match
+    "is externship" on the strength of the shared generic word. Abbreviations (JHU, FIU) and
+    place names ("miami" against "UMiami") count only when spelled exactly."""
+
     def __init__(
         self, programs: Sequence[Program], protected: frozenset[str] = frozenset()
     ) -> None:
-        # Protected phrases (place names) match an alias only exactly: "miami" is not "UMiami".
         self._protected = protected
-        self._aliases: list[tuple[Program, tuple[str, ...]]] = []
+        aliases = []
         for program in programs:
             for alias in dict.fromkeys((program.name, *program.aliases)):
-                tokens = tuple(words(alias))
-                if tokens:
-                    self._aliases.append((program, tokens))
+                tokens = words(alias)
+                core = " ".join(w for w in tokens if not _generic(w))
+                if core:
+                    aliases.append(_Alias(program, " ".join(tokens), core, len(tokens)))
+        self._aliases = aliases
+        self._texts = [a.text for a in aliases]
+        self._cores = [a.core for a in aliases]
+        self._sizes = np.array([a.size for a in aliases])
+        self._exact_only = np.array([len(a.core) <= EXACT_ONLY_CHARS for a in aliases])
+        self._max_size = int(self._sizes.max()) + 1 if aliases else 0
 
     def match(self, text: str, threshold: float = STRONG) -> list[NameMatch]:
         """Programs named in `text`, best first, at most one match per program."""
         query = words(text)
+        windows = [
+            query[i : i + size]
+            for size in range(1, min(self._max_size, len(query)) + 1)
+            for i in range(len(query) - size + 1)
+        ]
+        if not windows or not self._aliases:
+            return []
+        texts = [" ".join(w) for w in windows]
+        cores = [" ".join(t for t in w if not _generic(t)) for w in windows]
+        whole = process.cdist(texts, self._texts, scorer=fuzz.ratio, dtype=np.float32)
+        core = process.cdist(cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
+        scores = np.minimum(whole, core)
+        exact = (core == 100) & (whole >= 75)
+        protected = np.array([t in self._protected or c in self._protected
+                              for t, c in zip(texts, cores, strict=True)])  # fmt: skip
+        strict = self._exact_only[None, :] | protected[:, None]
+        scores = np.where(strict, np.where(exact, 100.0, 0.0), scores)
+        sizes = np.array([len(w) for w in windows])
+        near = np.abs(sizes[:, None] - self._sizes[None, :]) <= 1
+        near |= (sizes[:, None] == 1) & (self._sizes[None, :] == 1)
+        scores = np.where(near, scores, 0.0)
         best: dict[str, NameMatch] = {}
-        for program, alias in self._aliases:
-            score, used = _alias_score(query, alias, self._protected)
-            current = best.get(program.id)
+        for col, alias in enumerate(self._aliases):
+            row = int(np.argmax(scores[:, col]))
+            score = float(scores[row, col])
+            current = best.get(alias.program.id)
             if score >= threshold and (current is None or score > current.score):
-                best[program.id] = NameMatch(program, score, used)
+                best[alias.program.id] = NameMatch(alias.program, score, frozenset(windows[row]))
         matches = sorted(best.values(), key=lambda m: -m.score)
         return _drop_overlapping(matches)
-
-
-def _alias_score(
-    query: list[str], alias: tuple[str, ...], protected: frozenset[str]
-) -> tuple[float, frozenset[str]]:
-    """Best similarity of the alias to any window of the question of about the alias' length.
-
-    Both the whole alias and its distinctive core must match: "FIU externship" must not match
-    "is externship" on the strength of the shared generic word."""
-    core = " ".join(w for w in alias if not _generic(w))
-    if not core:
-        return 0.0, frozenset()
-    target = " ".join(alias)
-    best, used = 0.0, frozenset[str]()
-    n = len(alias)
-    for size in sorted({max(1, n - 1), n, n + 1}):
-        for i in range(max(1, len(query) - size + 1)):
-            window = query[i : i + size]
-            if not window:
-                continue
-            candidate = " ".join(window)
-            window_core = " ".join(w for w in window if not _generic(w))
-            if len(core) <= EXACT_ONLY_CHARS or (
-                candidate in protected or window_core in protected
-            ):
-                # Abbreviations and place names count only when spelled exactly.
-                score = (
-                    100.0 if window_core == core and fuzz.ratio(candidate, target) >= 75 else 0.0
-                )
-            else:
-                score = min(fuzz.ratio(candidate, target), fuzz.ratio(window_core, core))
-            if score > best:
-                best, used = score, frozenset(window)
-    return best, used
 
 
 @cache
