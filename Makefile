@@ -17,8 +17,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The engine refreshes a stale embedding cache itself at start (only changed texts are encoded).
 run: install
-	$(VENV)/bin/imgbot index
 	@if [ -n "$$TELEGRAM_BOT_TOKEN" ]; then \
 		exec $(PY) -m bot; \
 	else \

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from knowledge.cards import TEXT, faq_card, program_card, reply
-from knowledge.engine import AnswerEngine, Mode
-from knowledge.schema import Entry, Program
+from knowledge.engine import Answer, AnswerEngine, Mode
+from knowledge.schema import Entry, Faq, Program
 
 WELCOME = (
     "IMG Externship Assistant. Ask about a program, a place or a topic.\n"
@@ -31,10 +31,18 @@ class Chat:
         text = reply(answer, TEXT)
         if answer.mode in (Mode.LIST, Mode.CHOICES, Mode.UNKNOWN) and answer.results:
             return self._offer([r.entry for r in answer.results], text)
-        self.choices = [r.entry for r in answer.results[1:2]]
+        self.choices = self._related(answer)
         if self.choices:
-            text += "\n(type 1 to open the related question)"
+            numbered = ", ".join(f"{i}. {e.title}" for i, e in enumerate(self.choices, 1))
+            text += f"\n\nRelated (type a number): {numbered}"
         return text
+
+    def _related(self, answer: Answer) -> list[Entry]:
+        first = answer.results[0].entry if answer.results else None
+        if answer.mode is Mode.FAQ and isinstance(first, Faq):
+            found = (self.engine.kb.get(i) for i in first.related)
+            return [e for e in found if e is not None]
+        return [r.entry for r in answer.results[1:2] if answer.mode is Mode.PROGRAM]
 
     def run(self, inp: TextIO, out: TextIO) -> None:
         out.write(WELCOME + "\n")

@@ -88,7 +88,10 @@ def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
     from knowledge.chat import Chat
 
     print("Loading the assistant…", file=sys.stderr)
-    Chat(_engine(settings)).run(sys.stdin, sys.stdout)
+    engine = _engine(settings)
+    s = engine.stats
+    print(f"(embedding cache: encoded {s.encoded} texts, reused {s.reused})", file=sys.stderr)
+    Chat(engine).run(sys.stdin, sys.stdout)
     return 0
 
 
