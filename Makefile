@@ -39,4 +39,4 @@ bench: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/imgbot bench
 
 eval: install
-	HF_HUB_OFFLINE=1 $(VENV)/bin/imgbot eval tests/eval/questions.yaml
+	HF_HUB_OFFLINE=1 $(VENV)/bin/imgbot eval tests/eval/*.yaml

@@ -7,6 +7,7 @@ below the calibrated thresholds comes back unanswered, with suggestions instead 
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from knowledge.names import NameMatcher
 from knowledge.places import PLACE_NAMES, PLACE_WORDS, Place, contains, find_places
 from knowledge.schema import Entry, Faq, Program
 from knowledge.smalltalk import strip_small_talk
-from knowledge.text import clean, content_terms
+from knowledge.text import clean, content_terms, stem, words
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ FOCUS_WORDS: dict[str, tuple[str, ...]] = {
                      "general practice"),
     "technology": ("technology", "tech", "digital", "innovation", "innovative", "informatics"),
     "affordable": ("affordable", "cheap", "cheapest", "low cost", "inexpensive", "budget",
-                   "low fee", "cheaper", "not expensive"),
+                   "low fee", "cheaper", "not expensive", "less expensive", "budget friendly"),
     "rural": ("rural", "countryside", "small town"),
     "urban": ("urban", "big city", "city"),
     "mentorship": ("mentor", "mentorship", "mentoring", "mentors"),
@@ -144,7 +145,30 @@ FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "workshops": ("workshop", "workshops"),
     "networking": ("networking", "connections", "network"),
 }  # fmt: skip
-_FOCUS_TERMS = {tag: [content_terms(p) for p in phrases] for tag, phrases in FOCUS_WORDS.items()}
+# Tags that pick programs out. The others (mentorship, hands on, shadowing, networking…) are FAQ
+# topics as well, so they only nudge the ranking: "mentoring during externship" is a question
+# about support, not a request for the programs that mention mentors.
+SELECTIVE_TAGS = frozenset(
+    {"research", "primary care", "technology", "affordable", "rural", "urban", "community",
+     "residency application support", "specialty care", "diversity", "communication",
+     "professionalism"}
+)  # fmt: skip
+# Words naming what is sought, and words linking it to a description ("program WITH …").
+PROGRAM_NOUNS = frozenset(
+    stem(w)
+    for w in "externship externships observership observerships program programs "
+    "rotation rotations placement placements option options hospital hospitals elective "
+    "electives internship internships opportunity opportunities clerkship one ones".split()
+)
+LINK_WORDS = frozenset(
+    stem(w)
+    for w in "with for in on that which focused focusing focus emphasizing emphasizes "
+    "emphasises offering offers good best about has have help helps who want wants where "
+    "strong known".split()
+)
+_FOCUS_TERMS = {
+    tag: [[stem(w) for w in words(p)] for p in phrases] for tag, phrases in FOCUS_WORDS.items()
+}
 _FOCUS_VOCABULARY = frozenset(t for phrases in _FOCUS_TERMS.values() for p in phrases for t in p)
 MAX_RESULTS = 5
 
@@ -155,6 +179,7 @@ class _Evidence:
     names: list[Program]
     places: list[Place]
     focus: set[str]
+    described: set[str]  # selective focus tags describing a sought program
     dense: np.ndarray  # best cosine per entry
     lexical: np.ndarray  # BM25 per entry
     fused: np.ndarray  # cosine plus weighted, max-normalized BM25
@@ -190,6 +215,12 @@ class AnswerEngine:
         self._vocabulary_list = sorted(self.vocabulary)
         self.names = NameMatcher(kb.programs, protected=PLACE_NAMES)
         self._program_places = {p.id: _program_place(p) for p in kb.programs}
+
+    def with_thresholds(self, thresholds: Thresholds) -> AnswerEngine:
+        """The same engine (sharing its index) with other thresholds, for calibration."""
+        twin = copy.copy(self)
+        twin.thresholds = thresholds
+        return twin
 
     @property
     def stats(self) -> EmbedStats:
@@ -233,17 +264,20 @@ class AnswerEngine:
         dense = np.full(len(self.entries), -1.0, dtype=np.float32)
         np.maximum.at(dense, self._owners, scores)
         terms = content_terms(text)
+        sequence = [stem(w) for w in words(text)]
+        spans = _focus_spans(sequence)
         skip = name_words | PLACE_WORDS if places else name_words
         meaningful = [t for t in terms if t not in skip]
         unknown = [t for t in meaningful if not self._known(t)]
         lexical = self.bm25.scores(terms)
-        focus = _focus_tags(terms)
+        focus = {tag for tag, _, _ in spans}
         program_intent = bool(set(terms) & PROGRAM_WORDS)
         return _Evidence(
             text=text,
             names=[m.program for m in names],
             places=places,
             focus=focus,
+            described=_described(sequence, spans),
             dense=dense,
             lexical=lexical,
             fused=dense
@@ -268,7 +302,20 @@ class AnswerEngine:
             return Answer(question, Mode.PROGRAM, tuple(results))
         if ev.places:
             return self._by_place(question, ev)
+        if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
+            return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
+
+    def _by_focus(self, question: str, ev: _Evidence) -> Answer:
+        """Programs carrying the most of the described tags, best fused score first."""
+        count = {p.id: len(ev.described & set(p.focus)) for p in self.kb.programs}
+        best = max(count.values())
+        if not best:
+            return self._by_similarity(question, ev)
+        top = [p for p in self.kb.programs if count[p.id] == best]
+        top.sort(key=lambda p: -ev.fused[self._row[p.id]])
+        results = tuple(Result(p, float(ev.fused[self._row[p.id]])) for p in top[:MAX_RESULTS])
+        return Answer(question, Mode.PROGRAM if len(results) == 1 else Mode.LIST, results)
 
     def _by_place(self, question: str, ev: _Evidence) -> Answer:
         here = [
@@ -385,13 +432,36 @@ def _covered(place: Place, name_words: frozenset[str]) -> bool:
     return bool(name_words) and set(place.words) <= name_words
 
 
-def _focus_tags(terms: list[str]) -> set[str]:
-    joined = f" {' '.join(terms)} "
-    return {
-        tag
-        for tag, phrases in _FOCUS_TERMS.items()
-        if any(f" {' '.join(p)} " in joined for p in phrases if p)
-    }
+def _focus_spans(sequence: list[str]) -> list[tuple[str, int, int]]:
+    """(tag, start, end) of every focus phrase in a stemmed word sequence."""
+    spans = []
+    for tag, phrases in _FOCUS_TERMS.items():
+        for phrase in phrases:
+            n = len(phrase)
+            for i in range(len(sequence) - n + 1):
+                if phrase and sequence[i : i + n] == phrase:
+                    spans.append((tag, i, i + n))
+    return spans
+
+
+def _described(sequence: list[str], spans: list[tuple[str, int, int]]) -> set[str]:
+    """Selective tags used to describe a sought program: "low cost externship" (the phrase
+    before a program noun, one word between at most) or "program … for family medicine" (a
+    program noun shortly before, joined by a linking word). "are externships cheap" asks about
+    cost and matches neither."""
+    found = set()
+    for tag, start, end in spans:
+        if tag not in SELECTIVE_TAGS:
+            continue
+        if any(w in PROGRAM_NOUNS for w in sequence[end : end + 2]):
+            found.add(tag)
+            continue
+        for p in range(max(0, start - 6), start):
+            between = sequence[p + 1 : start]
+            if sequence[p] in PROGRAM_NOUNS and any(w in LINK_WORDS for w in between):
+                found.add(tag)
+                break
+    return found
 
 
 def _max_normalized(scores: np.ndarray) -> np.ndarray:

@@ -3,13 +3,13 @@
 Rules match ../shared/eval/score.py: name/attr/faq need the right entry first, list needs every
 expected id in the top three, ood must not be answered. Baselines, over the same knowledge base:
 BM25 alone (best entry by BM25, answered when any word matched) and dense-only (one vector per
-entry's whole text, top-1 always answered).
+entry's whole text, top-1 always answered). "no-BM25" is the engine without lexical fusion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -108,8 +108,13 @@ def dense_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]
 def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, float]]:
     """The printed report and its headline numbers."""
     answers = engine_outcomes(engine, cases)
+    no_bm25 = engine.with_thresholds(replace(engine.thresholds, lexical_weight=0.0))
     systems = {
         "engine": [Outcome(a.answered, tuple(r.id for r in a.results)) for a in answers],
+        "no-BM25": [
+            Outcome(a.answered, tuple(r.id for r in a.results))
+            for a in engine_outcomes(no_bm25, cases)
+        ],
         "dense-only": dense_outcomes(engine, cases),
         "BM25": bm25_outcomes(engine, cases),
     }

@@ -140,3 +140,45 @@ def test_very_long_input_is_capped_not_rejected(fake_engine):
     answer = fake_engine.answer("visa " * 3000)
     assert len(answer.question) == 15000  # the original question is reported back
     assert answer.mode is not Mode.EMPTY
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("low cost externship", ["amsa"]),
+        ("budget friendly program", ["amsa"]),
+        ("not expensive externship", ["amsa"]),
+        ("which program is good for family medicine", ["fiu"]),
+        ("program with communication and professionalism workshops", ["brigham-and-womens"]),
+    ],
+)
+def test_a_described_program_is_found_by_its_focus(fake_engine, question, expected):
+    answer = fake_engine.answer(question)
+    assert answer.answered and ids(answer)[: len(expected)] == expected
+
+
+def test_several_programs_sharing_the_described_focus_make_a_list(fake_engine):
+    answer = fake_engine.answer("research externship")
+    assert answer.mode is Mode.LIST
+    assert set(ids(answer)) == {
+        "ucla", "johns-hopkins", "mount-sinai", "university-of-miami", "northwestern",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "are externships cheap",  # a cost question, not a description of a program
+        "mentoring during externship",  # a topic tag: a question about support
+        "expensive externship",  # not "affordable"
+        "does research count as clinical experience",  # no program sought
+    ],
+)
+def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(
+    fake_engine, question
+):
+    assert fake_engine.answer(question).mode is not Mode.LIST
+    assert (
+        fake_engine._evidence(question, fake_engine.encoder.encode([question])[0]).described
+        == set()
+    )
