@@ -47,11 +47,15 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
     say(f"imgbot bench — {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     start = time.perf_counter()
     engine = build_engine(settings)
-    say(f"engine built in {time.perf_counter() - start:.2f} s; embedding cache: "
-        f"encoded {engine.stats.encoded}, reused {engine.stats.reused}")  # fmt: skip
+    say(
+        f"engine built in {time.perf_counter() - start:.2f} s; embedding cache: "
+        f"encoded {engine.stats.encoded}, reused {engine.stats.reused}"
+    )
     questions = _questions()
-    say(f"\n1. Per-question latency over {len(questions)} questions x {rounds} rounds "
-        "(interleaved, single question at a time)")  # fmt: skip
+    say(
+        f"\n1. Per-question latency over {len(questions)} questions x {rounds} rounds "
+        "(interleaved, single question at a time)"
+    )
     engine.answer("warm up")
     answer_ms, encode_ms = [], []
     for _ in range(rounds):
@@ -83,13 +87,17 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
     for n in (100, 10_000, 100_000):
         build, search, query = _index_scaling(n, engine.encoder, questions[:100])
         base = base or query
-        say(f"   {n:>7,} entries: build {build:8.1f} ms   search p50 {search:7.3f} ms   "
-            f"encode+search p50 {query:6.2f} ms ({query / base:4.2f} x at 100)")  # fmt: skip
+        say(
+            f"   {n:>7,} entries: build {build:8.1f} ms   search p50 {search:7.3f} ms   "
+            f"encode+search p50 {query:6.2f} ms ({query / base:4.2f} x at 100)"
+        )
     say("   (goal: a query at 100 000 entries <= 2 x a query at 100)")
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    say(f"\n4. Peak RSS: this process {rss:.0f} MB (includes the 100 000-entry index); "
-        f"a cold-start child {child_rss:.0f} MB")  # fmt: skip
+    say(
+        f"\n4. Peak RSS: this process {rss:.0f} MB (includes the 100 000-entry index); "
+        f"a cold-start child {child_rss:.0f} MB"
+    )
 
 
 def _index_scaling(n: int, encoder: Encoder, questions: list[str]) -> tuple[float, float, float]:

@@ -123,11 +123,28 @@ DOMAIN_WORDS = frozenset(
 # Focus tags and the words users say for them.
 FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "research": ("research", "researcher", "science", "scientific", "publication"),
-    "primary care": ("primary care", "family medicine", "family practice", "pcp", "gp",
-                     "general practice"),
+    "primary care": (
+        "primary care",
+        "family medicine",
+        "family practice",
+        "pcp",
+        "gp",
+        "general practice",
+    ),
     "technology": ("technology", "tech", "digital", "innovation", "innovative", "informatics"),
-    "affordable": ("affordable", "cheap", "cheapest", "low cost", "inexpensive", "budget",
-                   "low fee", "cheaper", "not expensive", "less expensive", "budget friendly"),
+    "affordable": (
+        "affordable",
+        "cheap",
+        "cheapest",
+        "low cost",
+        "inexpensive",
+        "budget",
+        "low fee",
+        "cheaper",
+        "not expensive",
+        "less expensive",
+        "budget friendly",
+    ),
     "rural": ("rural", "countryside", "small town"),
     "urban": ("urban", "big city", "city"),
     "mentorship": ("mentor", "mentorship", "mentoring", "mentors"),
@@ -135,8 +152,11 @@ FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "hands on": ("hands on", "hands-on", "practical", "direct patient"),
     "diversity": ("diverse", "diversity", "multicultural", "culturally"),
     "community": ("community",),
-    "residency application support": ("application support", "help with residency",
-                                      "residency application"),
+    "residency application support": (
+        "application support",
+        "help with residency",
+        "residency application",
+    ),
     "specialty care": ("specialty care", "specialist", "subspecialty"),
     "teamwork": ("teamwork", "care team", "team"),
     "patient care": ("patient care",),
@@ -144,15 +164,26 @@ FOCUS_WORDS: dict[str, tuple[str, ...]] = {
     "professionalism": ("professionalism",),
     "workshops": ("workshop", "workshops"),
     "networking": ("networking", "connections", "network"),
-}  # fmt: skip
+}
 # Tags that pick programs out. The others (mentorship, hands on, shadowing, networking…) are FAQ
 # topics as well, so they only nudge the ranking: "mentoring during externship" is a question
 # about support, not a request for the programs that mention mentors.
 SELECTIVE_TAGS = frozenset(
-    {"research", "primary care", "technology", "affordable", "rural", "urban", "community",
-     "residency application support", "specialty care", "diversity", "communication",
-     "professionalism"}
-)  # fmt: skip
+    {
+        "research",
+        "primary care",
+        "technology",
+        "affordable",
+        "rural",
+        "urban",
+        "community",
+        "residency application support",
+        "specialty care",
+        "diversity",
+        "communication",
+        "professionalism",
+    }
+)
 # Words naming what is sought, and words linking it to a description ("program WITH …").
 PROGRAM_NOUNS = frozenset(
     stem(w)
@@ -171,6 +202,15 @@ _FOCUS_TERMS = {
 }
 _FOCUS_VOCABULARY = frozenset(t for phrases in _FOCUS_TERMS.values() for p in phrases for t in p)
 MAX_RESULTS = 5
+LOOSE_NAME = 60.0  # name similarity worth offering as a suggestion, never as an answer
+# The FAQ that explains each fact a program card shows.
+FACT_FAQS = {
+    "cost": "cost",
+    "duration": "duration",
+    "eligibility": "eligibility",
+    "visa": "visa",
+    "how_to_apply": "how-to-apply",
+}
 
 
 @dataclass
@@ -215,6 +255,51 @@ class AnswerEngine:
         self._vocabulary_list = sorted(self.vocabulary)
         self.names = NameMatcher(kb.programs, protected=PLACE_NAMES)
         self._program_places = {p.id: _program_place(p) for p in kb.programs}
+        self._program_vectors = {
+            p.id: _mean_row(self.index.matrix[self._owners == self._row[p.id]]) for p in kb.programs
+        }
+
+    # -- browsing ---------------------------------------------------------------------------
+
+    def similar_programs(self, program: Program, k: int = 3) -> list[Program]:
+        """Programs sharing the most focus tags, then the closest texts."""
+        me = self._program_vectors[program.id]
+
+        def closeness(other: Program) -> tuple[int, float]:
+            shared = len(set(program.focus) & set(other.focus))
+            return shared, float(self._program_vectors[other.id] @ me)
+
+        others = [p for p in self.kb.programs if p.id != program.id]
+        return sorted(others, key=closeness, reverse=True)[:k]
+
+    def related_faqs(self, program: Program) -> list[Faq]:
+        """The FAQ entries behind a card's facts (cost, visa, …), most of which it cannot give."""
+        ids = [FACT_FAQS[key] for key, value in program.facts().items() if key in FACT_FAQS]
+        ids += ["choosing-a-program", "scams"]
+        return [f for f in (self.kb.faq(i) for i in dict.fromkeys(ids)) if f is not None]
+
+    def programs_matching(self, text: str) -> list[Program]:
+        """Programs for a /programs filter: a place, a focus word, or words of their fields."""
+        places = find_places(text)
+        if places:
+            return [
+                p
+                for p in self.kb.programs
+                if (at := self._program_places[p.id]) and any(contains(at, w) for w in places)
+            ]
+        wanted = {tag for tag, _, _ in _focus_spans([stem(w) for w in words(text)])}
+        if wanted:
+            return [p for p in self.kb.programs if wanted & set(p.focus)]
+        needle = " ".join(words(text))
+        return [p for p in self.kb.programs if needle and needle in _searchable(p)]
+
+    def find_program(self, name: str) -> tuple[list[Program], list[Program]]:
+        """(confident matches, looser suggestions) for a program name the user typed."""
+        strong = [m.program for m in self.names.match(name)]
+        if strong:
+            return strong, []
+        loose = [m.program for m in self.names.match(name, threshold=LOOSE_NAME)]
+        return [], loose[:MAX_RESULTS]
 
     def with_thresholds(self, thresholds: Thresholds) -> AnswerEngine:
         """The same engine (sharing its index) with other thresholds, for calibration."""
@@ -327,8 +412,9 @@ class AnswerEngine:
         if not here:
             note = f"None of the programs we cover is in {labels}."
             suggestions = [self._result("finding-more-programs"), self._result("amsa")]
-            return Answer(question, Mode.UNKNOWN, tuple(r for r in suggestions if r), note,
-                          tuple(ev.places))  # fmt: skip
+            return Answer(
+                question, Mode.UNKNOWN, tuple(r for r in suggestions if r), note, tuple(ev.places)
+            )
         ranked = sorted(here, key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
         results = tuple(Result(p, 1.0) for p in ranked)
         if ev.unknown_share >= self.thresholds.unknown_terms:
@@ -350,8 +436,11 @@ class AnswerEngine:
             return Answer(question, Mode.FAQ, results)
         peers = self._focus_peers(top.entry, ev)
         if len(peers) > 1:
-            return Answer(question, Mode.LIST, tuple(Result(p, float(ev.fused[self._row[p.id]]))
-                                                     for p in peers))  # fmt: skip
+            return Answer(
+                question,
+                Mode.LIST,
+                tuple(Result(p, float(ev.fused[self._row[p.id]])) for p in peers),
+            )
         return Answer(question, Mode.PROGRAM, results)
 
     # -- helpers ----------------------------------------------------------------------------
@@ -418,9 +507,18 @@ def document(entry: Entry) -> str:
         return " ".join([entry.question, *entry.alternates, entry.answer])
     facts = " ".join(v for v in entry.facts().values() if v)
     return " ".join(
-        [entry.name, entry.institution, *entry.aliases, entry.location, entry.kind,
-         *entry.focus, entry.summary, *entry.benefits, facts]
-    )  # fmt: skip
+        [
+            entry.name,
+            entry.institution,
+            *entry.aliases,
+            entry.location,
+            entry.kind,
+            *entry.focus,
+            entry.summary,
+            *entry.benefits,
+            facts,
+        ]
+    )
 
 
 def _program_place(program: Program) -> Place | None:
@@ -462,6 +560,17 @@ def _described(sequence: list[str], spans: list[tuple[str, int, int]]) -> set[st
                 found.add(tag)
                 break
     return found
+
+
+def _searchable(program: Program) -> str:
+    fields = [program.name, program.institution, program.location, program.kind]
+    return " ".join(words(" ".join([*fields, *program.aliases, *program.focus])))
+
+
+def _mean_row(rows: np.ndarray) -> np.ndarray:
+    mean: np.ndarray = rows.mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
 
 
 def _max_normalized(scores: np.ndarray) -> np.ndarray:

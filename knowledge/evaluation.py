@@ -122,8 +122,11 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, 
     for name, outcomes in systems.items():
         for case, outcome in zip(cases, outcomes, strict=True):
             tallies[name].add(case.kind, correct(case, outcome))
-    lines = [f"{len(cases)} questions", "", f"{'kind':10s}{'n':>5s}" + "".join(
-        f"{name:>12s}" for name in systems)]  # fmt: skip
+    lines = [
+        f"{len(cases)} questions",
+        "",
+        f"{'kind':10s}{'n':>5s}" + "".join(f"{name:>12s}" for name in systems),
+    ]
     kinds = [k for k in KINDS if k in tallies["engine"].total]
     for kind in kinds:
         row = f"{kind:10s}{tallies['engine'].total[kind]:5d}"

@@ -95,8 +95,12 @@ class NameMatcher:
         core = process.cdist(cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
         scores = np.minimum(whole, core)
         exact = (core == 100) & (whole >= 75)
-        protected = np.array([t in self._protected or c in self._protected
-                              for t, c in zip(texts, cores, strict=True)])  # fmt: skip
+        protected = np.array(
+            [
+                t in self._protected or c in self._protected
+                for t, c in zip(texts, cores, strict=True)
+            ]
+        )
         strict = self._exact_only[None, :] | protected[:, None]
         scores = np.where(strict, np.where(exact, 100.0, 0.0), scores)
         sizes = np.array([len(w) for w in windows])

@@ -10,6 +10,8 @@ MAX_QUESTION_CHARS = 1000
 # Invisible and bidirectional-control characters users paste by accident; they break matching.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _WORD = re.compile(r"[a-z0-9]+")
+# Markup pasted from web pages ("<b>visa</b>") is noise to the question.
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 
 # Short forms users type, expanded before matching names and words.
 EXPANSIONS = {
@@ -41,6 +43,7 @@ def clean(text: str) -> str:
     """NFKC-normalized, invisible and control characters removed, whitespace collapsed, capped."""
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
+    text = _TAG.sub(" ", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 

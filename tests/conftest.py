@@ -33,3 +33,21 @@ def real_engine(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> 
     encoder = SentenceTransformerEncoder()
     cache = EmbeddingCache(tmp_path_factory.mktemp("emb"), encoder.identity)
     return AnswerEngine(kb, encoder, cache)
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB's request layer (httpx) may reach only this machine: nothing leaves for Telegram."""
+    import httpx
+
+    original = httpx.AsyncClient.send
+
+    async def loopback_only(self: httpx.AsyncClient, request: httpx.Request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if request.url.host not in LOOPBACK:
+            raise httpx.ConnectError(f"tests may not reach {request.url.host}", request=request)
+        return await original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", loopback_only)

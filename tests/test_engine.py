@@ -161,8 +161,12 @@ def test_several_programs_sharing_the_described_focus_make_a_list(fake_engine):
     answer = fake_engine.answer("research externship")
     assert answer.mode is Mode.LIST
     assert set(ids(answer)) == {
-        "ucla", "johns-hopkins", "mount-sinai", "university-of-miami", "northwestern",
-    }  # fmt: skip
+        "ucla",
+        "johns-hopkins",
+        "mount-sinai",
+        "university-of-miami",
+        "northwestern",
+    }
 
 
 @pytest.mark.parametrize(
@@ -182,3 +186,7 @@ def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(
         fake_engine._evidence(question, fake_engine.encoder.encode([question])[0]).described
         == set()
     )
+
+
+def test_pasted_markup_is_ignored(fake_engine):
+    assert ids(fake_engine.answer("<b>JHU</b> & <script>x</script>"))[0] == "johns-hopkins"

@@ -30,8 +30,16 @@ def cache(tmp_path_factory):
 
 
 def test_ask_json_stdin_one_object_per_line_in_order(cache):
-    questions = ["How do I apply?", "", "hi", "jhu", "<b>visa</b> & <script>", "x" * 5000,
-                 "externships in Miami, Florida", "what time is it in Tokyo"] * 40  # fmt: skip
+    questions = [
+        "How do I apply?",
+        "",
+        "hi",
+        "jhu",
+        "<b>visa</b> & <script>",
+        "x" * 5000,
+        "externships in Miami, Florida",
+        "what time is it in Tokyo",
+    ] * 40
     proc = run_cli("ask", "--json", "-", stdin="\n".join(questions) + "\n", cache=cache)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

@@ -27,9 +27,17 @@ def error_for(data) -> KnowledgeError:
 
 def test_the_shipped_knowledge_base_is_valid(kb):
     assert [p.id for p in kb.programs] == [
-        "amsa", "cleveland-clinic", "ucla", "johns-hopkins", "mount-sinai",
-        "brigham-and-womens", "intermountain", "university-of-miami", "fiu", "northwestern",
-    ]  # fmt: skip
+        "amsa",
+        "cleveland-clinic",
+        "ucla",
+        "johns-hopkins",
+        "mount-sinai",
+        "brigham-and-womens",
+        "intermountain",
+        "university-of-miami",
+        "fiu",
+        "northwestern",
+    ]
     required = """what-is-externship why-externships how-to-apply cost multiple-externships
         match-guarantee program-support externship-vs-observership usce eligibility visa
         usmle-requirements letters-of-recommendation timing duration documents
@@ -76,8 +84,11 @@ def test_duplicate_id(data):
 
 
 def test_dangling_related_id(data):
-    edit(data / "faq.yaml", "related: [eligibility, externship-vs-observership, documents]",
-         "related: [eligibility, no-such-entry]")  # fmt: skip
+    edit(
+        data / "faq.yaml",
+        "related: [eligibility, externship-vs-observership, documents]",
+        "related: [eligibility, no-such-entry]",
+    )
     err = error_for(data)
     assert (err.entry, err.field) == ("visa", "related")
     assert "no-such-entry" in err.reason
@@ -93,10 +104,14 @@ def test_empty_text(data):
 
 
 def test_too_few_alternates(data):
-    edit(data / "faq.yaml", "  - what does externship mean\n  - define externship\n"
-         "  - what is a clinical externship for IMGs\n  - explain what an externship is\n"
-         "  - whats an externship\n  - what do you do during an externship\n"
-         "  - meaning of externship in US medicine\n", "")  # fmt: skip
+    edit(
+        data / "faq.yaml",
+        "  - what does externship mean\n  - define externship\n"
+        "  - what is a clinical externship for IMGs\n  - explain what an externship is\n"
+        "  - whats an externship\n  - what do you do during an externship\n"
+        "  - meaning of externship in US medicine\n",
+        "",
+    )
     err = error_for(data)
     assert (err.entry, err.field) == ("what-is-externship", "alternates")
 

@@ -1,0 +1,321 @@
+"""Telegram handlers: each turns an update into engine calls and replies, nothing more."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, TypeVar
+
+from telegram import (
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatType, MessageEntityType
+from telegram.ext import ContextTypes
+
+from bot import views
+from knowledge.engine import Answer, AnswerEngine
+from knowledge.schema import Entry, Program
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ENGINE, EXECUTOR = "engine", "executor"
+MAX_INLINE_RESULTS = 10
+
+START = (
+    "<b>Hello! I help international medical graduates find US externships.</b>\n\n"
+    "Ask me about a program (“Johns Hopkins”), a place (“externships in Florida”) or a topic "
+    "(“do I need Step 1?”). I answer with program cards and FAQ answers, each with its sources.\n\n"
+    "<i>Sources: Residency Advisor's “Top 10 Externship Programs for IMGs” and public pages of the "
+    "AMA, AAMC and hospitals · Not official advice: confirm with each program.</i>"
+)
+HELP = (
+    "<b>What I can do</b>\n\n"
+    "Just type a question, or use:\n"
+    "/programs [filter] — all programs, or those matching a place or focus (/programs florida)\n"
+    "/program NAME — one program's card (/program jhu)\n"
+    "/faq — frequently asked questions by topic\n"
+    "/about — where my knowledge comes from\n\n"
+    "In any chat, type @{username} and a few words to share a card.\n\n"
+    "<b>Examples</b>\n" + "\n".join(f"• {q}" for q in views.EXAMPLES)
+)
+NON_TEXT = "I can only read text messages. Please type your question in words."
+STALE = "That button is no longer valid. Send your question again, or use /programs."
+FAILED = "Sorry, something went wrong on my side. Please try again in a moment."
+COMMANDS = [
+    ("start", "What this bot does"),
+    ("programs", "Browse programs (optionally: /programs florida)"),
+    ("program", "One program's card: /program NAME"),
+    ("faq", "Frequently asked questions"),
+    ("about", "Sources, last review, and reporting a mistake"),
+    ("help", "Commands and examples"),
+]
+
+
+def engine_of(context: ContextTypes.DEFAULT_TYPE) -> AnswerEngine:
+    engine: AnswerEngine = context.bot_data[ENGINE]
+    return engine
+
+
+async def off_loop(context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., T], *args: Any) -> T:
+    """Run engine work (model inference) in the executor, so one question never blocks others."""
+    executor: Executor = context.bot_data[EXECUTOR]
+    return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+
+async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Reply with `text` split to Telegram's limit; the keyboard goes on the last part."""
+    parts = views.split_message(text)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await message.reply_text(
+            part,
+            reply_markup=keyboard if last else None,
+            do_quote=message.chat.type != ChatType.PRIVATE,
+        )
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what the bot does, with example questions as buttons."""
+    if update.effective_message:
+        await send(update.effective_message, START, views.examples_keyboard())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands and examples."""
+    if update.effective_message:
+        text = HELP.format(username=html.escape(context.bot.username or "this_bot"))
+        await send(update.effective_message, text, views.examples_keyboard())
+
+
+async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Where the knowledge comes from, when it was reviewed, and how to report a mistake."""
+    meta = engine_of(context).kb.meta
+    text = (
+        f"<b>{html.escape(meta.title)}</b>\n\n"
+        "Programs come from Residency Advisor's article “Top 10 Externship Programs for IMGs”; "
+        "general answers from public pages of the AMA, AAMC, ECFMG-related guides, hospitals and "
+        "placement services. Every card lists its own sources.\n\n"
+        f"Last reviewed: {meta.reviewed:%d %B %Y}\n\n"
+        f"<i>{html.escape(meta.disclaimer)}</i>\n\n{html.escape(meta.report)}"
+    )
+    if update.effective_message:
+        await send(update.effective_message, text)
+
+
+async def programs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """All programs as buttons, or those matching a word (a state, city or focus)."""
+    query = " ".join(context.args or []).strip()[:40]
+    engine = engine_of(context)
+    found = engine.programs_matching(query) if query else list(engine.kb.programs)
+    message = update.effective_message
+    if message is None:
+        return
+    if not found:
+        text = f"No program matches “{html.escape(query)}”. Here are all of them:"
+        found, query = list(engine.kb.programs), ""
+        await send(message, text)
+    text, keyboard = views.programs_page(found, 0, query)
+    await send(message, text, keyboard)
+
+
+async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One program's card by name, tolerant of typos; choices when ambiguous."""
+    message = update.effective_message
+    name = " ".join(context.args or []).strip()
+    if message is None:
+        return
+    if not name:
+        await send(message, "Which program? For example: /program johns hopkins", None)
+        return
+    engine = engine_of(context)
+    strong, loose = engine.find_program(name)
+    if len(strong) == 1:
+        await send(message, views.card(strong[0]), views.program_keyboard(strong[0]))
+    elif strong:
+        await send(message, "Several programs match. Which one?", views.choices_keyboard([*strong]))
+    elif loose:
+        await send(
+            message,
+            "I'm not sure which program you mean. Is it one of these?",
+            views.choices_keyboard([*loose]),
+        )
+    else:
+        await send(
+            message,
+            f"No program is called “{html.escape(name[:100])}”.",
+            views.choices_keyboard([]),
+        )
+
+
+async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """FAQ topics as buttons."""
+    if update.effective_message:
+        faqs = list(engine_of(context).kb.faqs)
+        await send(
+            update.effective_message,
+            "<b>Frequently asked questions</b>",
+            views.topics_keyboard(faqs),
+        )
+
+
+# -- messages ----------------------------------------------------------------------------------
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a free-text question (an edited question is answered again)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    text = message.text
+    if message.chat.type != ChatType.PRIVATE:
+        addressed = addressed_text(message, context.bot.username, context.bot.id)
+        if addressed is None:
+            return
+        text = addressed
+    await reply_to_question(message, text, context)
+
+
+async def reply_to_question(
+    message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
+) -> None:
+    engine = engine_of(context)
+    answer: Answer = await off_loop(context, engine.answer, text)
+    await send(message, views.answer_text(answer), views.answer_keyboard(answer, engine))
+
+
+def addressed_text(message: Message, username: str | None, bot_id: int) -> str | None:
+    """In groups: the question when the message mentions or replies to the bot, else None."""
+    text = message.text or ""
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return text
+    mention = f"@{username}".lower() if username else None
+    for entity, value in message.parse_entities([MessageEntityType.MENTION]).items():
+        if mention and value.lower() == mention:
+            return (text[: entity.offset] + text[entity.offset + entity.length :]).strip()
+    return None
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice and the like: say politely that only text is read."""
+    if update.effective_message:
+        await send(update.effective_message, NON_TEXT)
+
+
+# -- buttons and inline mode -------------------------------------------------------------------
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every button press is answered, stale or unknown ones with a friendly note."""
+    query = update.callback_query
+    if query is None:
+        return
+    data = views.parse_callback(query.data)
+    handled, failed = False, True
+    try:
+        if data is not None and isinstance(query.message, Message):
+            handled = await _press(query.message, data, context)
+        failed = False
+    finally:  # exactly one answer, whatever happened; a failure then reaches on_error
+        await query.answer(FAILED if failed else None if handled else STALE)
+
+
+async def _press(
+    message: Message, data: views.Callback, context: ContextTypes.DEFAULT_TYPE
+) -> bool:
+    engine = engine_of(context)
+    arg = data.args[0] if data.args else ""
+    entry: Entry | None = engine.kb.get(arg)
+    if data.kind in (views.PROGRAM, views.FAQ) and entry is not None:
+        await send(message, views.card(entry), views.entry_keyboard(entry, engine))
+    elif data.kind == views.SIMILAR and isinstance(entry, Program):
+        similar: list[Entry] = [*engine.similar_programs(entry)]
+        await send(
+            message,
+            f"Programs similar to {html.escape(entry.name)}:",
+            views.choices_keyboard(similar),
+        )
+    elif data.kind == views.RELATED and isinstance(entry, Program):
+        related: list[Entry] = [*engine.related_faqs(entry)]
+        await send(
+            message,
+            f"Questions to ask about {html.escape(entry.name)}:",
+            views.choices_keyboard(related),
+        )
+    elif data.kind in (views.PAGE, views.NAV) and arg.isdigit():
+        query = data.args[1] if len(data.args) > 1 else ""
+        found = engine.programs_matching(query) if query else list(engine.kb.programs)
+        text, keyboard = views.programs_page(found, int(arg), query)
+        if data.kind == views.NAV:
+            await message.edit_text(text, reply_markup=keyboard)
+        else:
+            await send(message, text, keyboard)
+    elif data.kind == views.TOPICS:
+        await send(
+            message,
+            "<b>Frequently asked questions</b>",
+            views.topics_keyboard(list(engine.kb.faqs)),
+        )
+    elif data.kind == views.EXAMPLE and arg.isdigit() and int(arg) < len(views.EXAMPLES):
+        await reply_to_question(message, views.EXAMPLES[int(arg)], context)
+    else:
+        return False
+    return True
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """@bot words: up to ten program or FAQ cards to share in any chat."""
+    query = update.inline_query
+    if query is None:
+        return
+    engine = engine_of(context)
+    text = query.query.strip()
+    if text:
+        answer = await off_loop(context, engine.answer, text)
+        entries = [r.entry for r in answer.results]
+    else:
+        entries = list(engine.kb.programs)
+    results = [
+        InlineQueryResultArticle(
+            id=f"{'p' if isinstance(e, Program) else 'f'}:{e.id}",
+            title=e.title,
+            description=e.location if isinstance(e, Program) else e.answer[:100],
+            input_message_content=InputTextMessageContent(views.split_message(views.card(e))[0]),
+        )
+        for e in entries[:MAX_INLINE_RESULTS]
+    ]
+    await query.answer(results, cache_time=300)
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with context; tell the user something went wrong, never how."""
+    where = update.to_dict() if isinstance(update, Update) else repr(update)
+    logger.error("error while handling update %s", where, exc_info=context.error)
+    if not isinstance(update, Update):
+        return  # polling errors come without an update
+    try:
+        # A button press has already been answered by `button`; the chat still hears of it.
+        if update.effective_message:
+            await update.effective_message.reply_text(FAILED)
+    except Exception:  # the report itself failed; it is logged, there is no one else to tell
+        logger.exception("could not tell the user about the error")
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command the bot does not have."""
+    if update.effective_message:
+        await send(update.effective_message, "I don't know that command. Try /help.")

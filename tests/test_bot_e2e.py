@@ -1,0 +1,430 @@
+"""The real application against the fake Bot API over HTTP: whole conversations."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot import handlers
+from bot.app import build_application
+from bot.settings import BotSettings
+from knowledge.engine import AnswerEngine
+from tests.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
+
+pytestmark = pytest.mark.model
+CHAT = 501
+
+
+async def until(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {predicate}")
+
+
+def settings_for(fake: FakeTelegram, **extra: str) -> BotSettings:
+    return BotSettings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, **extra}
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(app: Application, **polling: Any) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start and stop the application the way run_polling does, inside the test's loop."""
+    await app.initialize()
+    assert app.post_init
+    await app.post_init(app)
+    assert app.updater
+    await app.updater.start_polling(poll_interval=0, timeout=1, **polling)
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+        assert app.post_shutdown
+        await app.post_shutdown(app)
+
+
+@pytest.fixture
+def fake():
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def bot(fake: FakeTelegram, real_engine: AnswerEngine) -> AsyncIterator[FakeTelegram]:
+    async with running(build_application(settings_for(fake), real_engine)):
+        yield fake
+    rejected = [c for c in fake.calls if c.status != 200]
+    assert rejected == [], f"the fake Bot API rejected: {rejected}"
+
+
+class Conversation:
+    """A user in one chat: say something, get the bot's new messages."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int = CHAT) -> None:
+        self.fake, self.chat_id = fake, chat_id
+
+    async def say(self, text: str | None = None, count: int = 1, **kw: Any) -> list[dict[str, Any]]:
+        before = len(self.fake.sent(self.chat_id))
+        self.fake.message(self.chat_id, text, **kw)
+        return await self.new_since(before, count)
+
+    async def press(
+        self, message: dict[str, Any], data: str, count: int = 1
+    ) -> list[dict[str, Any]]:
+        before = len(self.fake.sent(self.chat_id))
+        query_id = self.fake.press(message, data)
+        await until(lambda: self.fake.answered(query_id))
+        if count:
+            return await self.new_since(before, count)
+        return []
+
+    async def new_since(self, before: int, count: int) -> list[dict[str, Any]]:
+        sent = await until(lambda: len(s := self.fake.sent(self.chat_id)) >= before + count and s)
+        return list(sent[before:])
+
+
+def buttons(message: dict[str, Any]) -> dict[str, str]:
+    """Button text -> callback data (or url) of a sent message."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b.get("callback_data") or b.get("url") for row in rows for b in row}
+
+
+async def test_commands_are_registered(bot: FakeTelegram) -> None:
+    call = await until(lambda: bot.calls_to("setMyCommands"))
+    names = [c["command"] for c in call[0].params["commands"]]
+    assert names == [name for name, _ in handlers.COMMANDS]
+
+
+async def test_start_help_about(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (start,) = await chat.say("/start")
+    assert "international medical graduates" in start["text"]
+    assert "Not official advice" in start["text"]
+    examples = buttons(start)
+    assert len(examples) == 4 and all(v.startswith("e:") for v in examples.values())
+    (answer,) = await chat.press(start, examples["Externships in Florida"])
+    assert "Programs in Florida" in answer["text"]
+    (help_,) = await chat.say("/help")
+    assert "/programs" in help_["text"] and f"@{BOT_USERNAME}" in help_["text"]
+    (about,) = await chat.say("/about")
+    assert "Last reviewed: 24 November 2026" in about["text"] and "not official" in about["text"]
+
+
+async def test_free_text_questions_of_each_kind(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (card,) = await chat.say("jhopkins")
+    assert card["text"].startswith("Johns Hopkins University Externship Program")
+    assert "not listed: check with the program" in card["text"] and "Sources:" in card["text"]
+    assert {"Similar programs", "Related questions"} <= set(buttons(card))
+    (faq,) = await chat.say("how do I apply?")
+    assert faq["text"].startswith("How do I apply") and "People also ask" in faq["text"]
+    assert all(v[:2] in ("f:", "p:") for v in buttons(faq).values())
+    (florida,) = await chat.say("externships in Miami, Florida")
+    assert "Programs in Miami, Florida" in florida["text"]
+    assert {"p:university-of-miami", "p:fiu"} <= set(buttons(florida).values())
+    (ood,) = await chat.say("how to train a neural network")
+    assert ood["text"].startswith("I'm not sure")
+    assert {"📋 All programs", "❓ FAQ topics"} <= set(buttons(ood))
+    (mixed,) = await chat.say("how much does the Cleveland Clinic externship cost?")
+    assert mixed["text"].startswith("Cleveland Clinic Externship Program")
+    assert "🌐 Website" in buttons(
+        mixed
+    ) and "❓ Is there a cost associated with these externships?" in buttons(mixed)
+    (hello,) = await chat.say("hello!")
+    assert hello["text"].startswith("Hello!") and len(buttons(hello)) == 4
+
+
+async def test_buttons_from_earlier_replies(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (card,) = await chat.say("/program fiu")
+    (similar,) = await chat.press(card, buttons(card)["Similar programs"])
+    assert "similar to Florida International" in similar["text"]
+    (related,) = await chat.press(card, buttons(card)["Related questions"])
+    assert "p:" not in "".join(buttons(related).values())[:2]
+    (cost,) = await chat.press(
+        related, buttons(related)["Is there a cost associated with these externships?"]
+    )
+    assert cost["text"].startswith("Is there a cost") and "Sources:" in cost["text"]
+    (topics,) = await chat.press(related, buttons(related)["❓ FAQ topics"])
+    assert len(buttons(topics)) == 20
+    (listing,) = await chat.press(related, buttons(related)["📋 All programs"])
+    assert "All programs" in listing["text"] and "page 1 of 2" in listing["text"]
+    await chat.press(listing, buttons(listing)["Next ▶"], count=0)
+    edited = await until(lambda: bot.calls_to("editMessageText"))
+    assert "page 2 of 2" in edited[0].params["text"]
+    # an earlier reply's buttons still work after later messages
+    (again,) = await chat.press(card, buttons(card)["Similar programs"])
+    assert again["text"] == similar["text"]
+
+
+async def test_stale_and_unknown_buttons_get_a_friendly_note(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (card,) = await chat.say("/program ucla")
+    for data in ("p:no-such-program", "zz:1", "s:", "l:notanumber", "e:99"):
+        query_id = bot.press(card, data)
+        await until(lambda q=query_id: bot.answered(q))
+    answers = bot.calls_to("answerCallbackQuery")
+    assert len(answers) == 5 and all(a.params.get("text") == handlers.STALE for a in answers)
+
+
+async def test_every_button_press_is_answered_exactly_once(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (listing,) = await chat.say("/programs")
+    ids = [bot.press(listing, data) for data in list(buttons(listing).values())[:5]]
+    await until(lambda: all(bot.answered(i) for i in ids))
+    await asyncio.sleep(0.3)
+    assert [bot.answered(i) for i in ids] == [1] * 5
+
+
+async def test_programs_filter_and_program_lookup(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (florida,) = await chat.say("/programs florida")
+    assert "matching “florida”" in florida["text"]
+    assert set(buttons(florida).values()) == {"p:university-of-miami", "p:fiu"}
+    (research,) = await chat.say("/programs research")
+    assert len(buttons(research)) == 5
+    (none, listing) = await chat.say("/programs texas", count=2)
+    assert "No program matches" in none["text"] and len(buttons(listing)) == 9  # 8 + next
+    (typo,) = await chat.say("/program mount sinia")
+    assert typo["text"].startswith("Mount Sinai Hospital Externship Program")
+    (unsure,) = await chat.say("/program brig")
+    assert "not sure which" in unsure["text"] and "p:brigham-and-womens" in buttons(unsure).values()
+    (two,) = await chat.say("/program ucla jhu")
+    assert "Several programs match" in two["text"]
+    (nothing,) = await chat.say("/program xyzzy")
+    assert "No program is called" in nothing["text"]
+    (ask,) = await chat.say("/program")
+    assert "Which program?" in ask["text"]
+    (faq,) = await chat.say("/faq")
+    assert len(buttons(faq)) == 20
+    (unknown,) = await chat.say("/frobnicate")
+    assert "/help" in unknown["text"]
+
+
+async def test_inline_mode(bot: FakeTelegram) -> None:
+    bot.inline("cleveland")
+    call = (await until(lambda: bot.calls_to("answerInlineQuery")))[0]
+    results = call.params["results"]
+    assert 1 <= len(results) <= 10 and results[0]["id"] == "p:cleveland-clinic"
+    assert results[0]["input_message_content"]["message_text"].startswith("<b>Cleveland Clinic")
+    bot.inline("")
+    call = (await until(lambda: len(c := bot.calls_to("answerInlineQuery")) == 2 and c))[1]
+    assert len(call.params["results"]) == 10
+
+
+async def test_odd_and_hostile_messages(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    (sticker,) = await chat.say(
+        extra={
+            "sticker": {
+                "file_id": "s1",
+                "file_unique_id": "u1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        }
+    )
+    assert sticker["text"] == handlers.NON_TEXT
+    (photo,) = await chat.say(
+        extra={"photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9}]}
+    )
+    assert photo["text"] == handlers.NON_TEXT
+    (html,) = await chat.say("<b>visa</b> & <script>alert(1)</script>")
+    assert html["text"].startswith("Which visa")  # accepted by the fake: valid HTML
+    (long,) = await chat.say("how do I apply? " + "x" * 5000)
+    assert len(long["text"]) <= 4096
+    (empty,) = await chat.say("   \u200b ")
+    assert "type your question" in empty["text"]
+
+
+async def test_edited_question_is_answered_again(bot: FakeTelegram) -> None:
+    chat = Conversation(bot)
+    before = len(bot.sent(CHAT))
+    original = bot.message(CHAT, "visa")
+    await chat.new_since(before, 1)
+    bot.edit(original, "how much does it cost")
+    (second,) = await chat.new_since(before + 1, 1)
+    assert second["text"].startswith("Is there a cost")
+
+
+async def test_groups_answer_only_mentions_replies_and_commands(bot: FakeTelegram) -> None:
+    group = -100200
+    chat = Conversation(bot, group)
+    bot.message(group, "how do I apply?", kind="supergroup", user_id=7)
+    await asyncio.sleep(1.0)
+    assert bot.sent(group) == []
+    mention = f"@{BOT_USERNAME}"
+    (answer,) = await chat.say(
+        f"{mention} how do I apply?",
+        kind="supergroup",
+        user_id=7,
+        entities=[{"type": "mention", "offset": 0, "length": len(mention)}],
+    )
+    assert answer["text"].startswith("How do I apply")
+    (followup,) = await chat.say("and the visa?", kind="supergroup", user_id=7, reply_to=answer)
+    assert "visa" in followup["text"].lower()
+    (command,) = await chat.say(f"/program@{BOT_USERNAME} fiu", kind="supergroup", user_id=7)
+    assert command["text"].startswith("Florida International")
+    bot.message(
+        group,
+        extra={
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "type": "regular",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        kind="supergroup",
+        user_id=7,
+    )
+    await asyncio.sleep(0.5)
+    assert len(bot.sent(group)) == 3
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def post(url: str, body: dict[str, Any], secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+async def test_webhook_mode_checks_the_secret(
+    fake: FakeTelegram, real_engine: AnswerEngine
+) -> None:
+    secret = "s3cret-Token_for-tests"
+    settings = settings_for(fake, WEBHOOK_URL="https://bot.example.org/hook", WEBHOOK_SECRET=secret)
+    app = build_application(settings, real_engine)
+    port = free_port()
+    await app.initialize()
+    assert app.updater
+    await app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="hook",
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+    )
+    await app.start()
+    try:
+        assert fake.webhook == {"url": "https://bot.example.org/hook", "secret_token": secret}
+        fake.chat(CHAT)
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "text": "visa",
+                "chat": {"id": CHAT, "type": "private"},
+                "from": fake.user(CHAT),
+            },
+        }
+        url = f"http://127.0.0.1:{port}/hook"
+        assert await asyncio.to_thread(post, url, update, None) == 403
+        assert await asyncio.to_thread(post, url, update, "wrong") == 403
+        assert fake.sent(CHAT) == []
+        assert await asyncio.to_thread(post, url, update, secret) == 200
+        (reply,) = await until(lambda: fake.sent(CHAT))
+        assert reply["text"].startswith("Which visa")
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def test_python_m_bot_starts_polls_answers_and_exits_0_on_sigterm(
+    fake: FakeTelegram, tmp_path
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "IMGBOT_CACHE_DIR": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "LOG_LEVEL": "INFO",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake.wait_for(lambda: fake.calls_to("getUpdates"), timeout=120)
+        fake.message(CHAT, "johns hopkins")
+        (reply,) = fake.wait_sent(CHAT, 1)
+        assert reply["text"].startswith("Johns Hopkins")
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+    assert BOT_ID and "engine ready" in stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN is not set"),
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN is malformed"),
+    ],
+)
+def test_python_m_bot_refuses_a_missing_or_malformed_token(
+    env: dict[str, str], message: str
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"bot: error: {message}" or proc.stderr.startswith(
+        f"bot: error: {message}"
+    )
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "not-a-token" not in proc.stderr
