@@ -428,3 +428,33 @@ def test_python_m_bot_refuses_a_missing_or_malformed_token(
     )
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "not-a-token" not in proc.stderr
+
+
+class SlowEngine:
+    """The real engine, but each answer takes a while: an answer in flight during shutdown."""
+
+    def __init__(
+        self, engine: AnswerEngine, started: asyncio.Event, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self._engine, self._started, self._loop = engine, started, loop
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._engine, name)
+
+    def answer(self, question: str) -> Any:
+        self._loop.call_soon_threadsafe(self._started.set)
+        time.sleep(1.0)
+        return self._engine.answer(question)
+
+
+async def test_stopping_finishes_answers_in_flight(
+    fake: FakeTelegram, real_engine: AnswerEngine
+) -> None:
+    started = asyncio.Event()
+    app = build_application(settings_for(fake), real_engine)
+    app.bot_data[handlers.ENGINE] = SlowEngine(real_engine, started, asyncio.get_running_loop())
+    async with running(app):
+        fake.message(CHAT, "visa")
+        await asyncio.wait_for(started.wait(), 30)
+    (reply,) = fake.sent(CHAT)  # stopped only after the answer went out
+    assert reply["text"].startswith("Which visa")

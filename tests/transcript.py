@@ -1,0 +1,64 @@
+"""Print a transcript of a real conversation with the bot, run against the fake Bot API.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python -m tests.transcript
+
+The README's example conversation is this script's output.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.app import build_application
+from bot.settings import BotSettings
+from knowledge.build import build_engine
+from knowledge.settings import EngineSettings
+from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.test_bot_e2e import Conversation, buttons, running
+
+SCRIPT: list[tuple[str, str]] = [
+    ("say", "/start"),
+    ("say", "how much does the cleveland clinic externship cost?"),
+    ("press", "❓ Is there a cost associated with these externships?"),
+    ("say", "externships in florida"),
+    ("say", "do i need step 1 before an externship"),
+    ("say", "what's the weather in boston"),
+]
+
+
+def show(message: dict[str, Any]) -> str:
+    lines = [
+        f"🤖 {line}" if i == 0 else f"   {line}"
+        for i, line in enumerate(message["text"].splitlines())
+    ]
+    keys = "  ".join(f"[{text}]" for text in buttons(message))
+    return "\n".join(lines + ([f"   {keys}"] if keys else []))
+
+
+async def main() -> None:
+    fake = FakeTelegram().start()
+    engine = build_engine(EngineSettings.from_env())
+    settings = BotSettings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+    )
+    chat = Conversation(fake)
+    last: dict[str, Any] = {}
+    try:
+        async with running(build_application(settings, engine)):
+            for action, text in SCRIPT:
+                if action == "say":
+                    print(f"👤 {text}\n")
+                    replies = await chat.say(text)
+                else:
+                    print(f"👤 (presses [{text}])\n")
+                    replies = await chat.press(last, buttons(last)[text])
+                for reply in replies:
+                    print(show(reply) + "\n")
+                last = replies[-1]
+    finally:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
