@@ -151,11 +151,11 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             views.choices_keyboard([*loose]),
         )
     else:
-        await send(
-            message,
-            f"No program is called “{html.escape(name[:100])}”.",
-            views.choices_keyboard([]),
-        )
+        answer = await off_loop(context, engine.answer, name)
+        suggestions = [r.entry for r in answer.results]
+        text = f"No program is called “{html.escape(name[:100])}”."
+        text += " Perhaps one of these?" if suggestions else ""
+        await send(message, text, views.choices_keyboard(suggestions))
 
 
 async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -86,10 +86,23 @@ def _blocks(text: str, limit: int) -> list[str]:
             if len(line) <= limit:
                 out.append(line)
             else:
-                plain = html.unescape(re.sub(r"<[^>]*>", "", line))
-                step = limit // 2  # escaping can at most double a piece's length
-                out.extend(html.escape(plain[i : i + step]) for i in range(0, len(plain), step))
+                out.extend(_escaped_pieces(html.unescape(re.sub(r"<[^>]*>", "", line)), limit))
     return out
+
+
+def _escaped_pieces(plain: str, limit: int) -> list[str]:
+    """Escaped pieces of plain text, each at most `limit` characters once escaped."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for ch in plain:
+        escaped = html.escape(ch, quote=False)
+        if size + len(escaped) > limit:
+            pieces.append("".join(current))
+            current, size = [], 0
+        current.append(escaped)
+        size += len(escaped)
+    return [*pieces, "".join(current)] if current else pieces
 
 
 def card(entry: Entry) -> str:

@@ -458,3 +458,30 @@ async def test_stopping_finishes_answers_in_flight(
         await asyncio.wait_for(started.wait(), 30)
     (reply,) = fake.sent(CHAT)  # stopped only after the answer went out
     assert reply["text"].startswith("Which visa")
+
+
+class BrokenEngine:
+    def __getattr__(self, name: str) -> Any:
+        raise RuntimeError("engine exploded: /secret/path")
+
+
+async def test_an_error_is_logged_and_the_user_told_without_details(
+    fake: FakeTelegram, real_engine: AnswerEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = build_application(settings_for(fake), real_engine)
+    app.bot_data[handlers.ENGINE] = BrokenEngine()
+    async with running(app):
+        fake.message(CHAT, "visa")
+        (reply,) = await until(lambda: fake.sent(CHAT))
+        card = fake.sent(CHAT)[0]
+        query_id = fake.press(card, "p:ucla")
+        await until(lambda: fake.answered(query_id) and len(fake.sent(CHAT)) == 2)
+    assert reply["text"] == handlers.FAILED
+    assert fake.calls_to("answerCallbackQuery")[0].params["text"] == handlers.FAILED
+    assert all("exploded" not in m["text"] for m in fake.sent(CHAT))
+    assert "engine exploded" in caplog.text and "error while handling update" in caplog.text
+
+
+async def test_program_name_with_no_match_offers_suggestions(bot: FakeTelegram) -> None:
+    (reply,) = await Conversation(bot).say("/program affordable")
+    assert "No program is called" in reply["text"] and "p:amsa" in buttons(reply).values()

@@ -1,0 +1,71 @@
+"""Telegram-facing pieces without a network: splitting, callback data, and the fake's rules."""
+
+import pytest
+
+from bot import views
+from tests.fake_telegram import BadRequest, check_keyboard, check_message_text, visible_text
+
+
+def test_long_text_is_split_at_paragraphs_and_every_part_is_valid_html():
+    paragraph = "<b>Title</b>\n" + "word &amp; word " * 40
+    text = "\n\n".join([paragraph] * 30)
+    parts = views.split_message(text)
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= views.MAX_MESSAGE
+        check_message_text(part, "HTML")
+    assert "\n\n".join(parts) == text
+
+
+def test_a_single_huge_line_is_cut_into_escaped_plain_pieces():
+    parts = views.split_message("<i>" + "&lt;&amp;&gt;" * 1500 + "</i>")
+    assert len(parts) > 1
+    for part in parts:
+        assert len(part) <= views.MAX_MESSAGE
+        check_message_text(part, "HTML")
+
+
+def test_callback_data_stays_within_64_bytes_and_round_trips():
+    data = views.callback(views.NAV, "1", "ü" * 60)
+    assert len(data.encode()) <= 64
+    parsed = views.parse_callback(data)
+    assert parsed and parsed.kind == views.NAV and parsed.args[0] == "1"
+    assert views.parse_callback(views.callback(views.PROGRAM, "johns-hopkins")) == views.Callback(
+        "p", ("johns-hopkins",)
+    )
+
+
+@pytest.mark.parametrize("data", [None, "", "x", "zz:1", "p" * 65, "q:what"])
+def test_callback_data_never_issued_is_rejected(data):
+    assert views.parse_callback(data) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<script>x</script>",
+        "a & b",
+        "<b>unclosed",
+        "a < b",
+        "a > b",
+        "<b><i>x</b></i>",
+        "<a>no href</a>",
+        "   ",
+        "x" * 4097,
+    ],
+)
+def test_the_fake_rejects_what_telegram_rejects(text):
+    with pytest.raises(BadRequest):
+        check_message_text(text, "HTML")
+
+
+def test_the_fake_accepts_valid_html_and_counts_visible_characters():
+    assert visible_text('<b>a</b> &amp; <a href="https://x.org">b</a> &lt;3', "HTML") == "a & b <3"
+    check_message_text("é" * 4096, "HTML")
+    check_message_text("<b>" + "x" * 4096 + "</b>", "HTML")
+
+
+def test_the_fake_rejects_long_callback_data():
+    with pytest.raises(BadRequest):
+        check_keyboard({"inline_keyboard": [[{"text": "x", "callback_data": "y" * 65}]]})
+    check_keyboard({"inline_keyboard": [[{"text": "x", "callback_data": "y" * 64}]]})
