@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from telegram import LinkPreviewOptions, Update
@@ -17,20 +21,55 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import handlers
+from bot.flood import FloodGate
+from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
 from knowledge.engine import AnswerEngine
 
 # Two engine threads keep both cores busy; more would only make the model's threads contend.
 ENGINE_THREADS = 2
+CONNECTIONS = 64  # concurrent Bot API calls (PTB's own default for a built bot is 256)
 
 
-def build_application(settings: BotSettings, engine: AnswerEngine) -> Application:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds for Bot API calls; a hung call is abandoned after `read` and retried."""
+
+    connect: float = 5.0
+    read: float = 10.0
+    write: float = 10.0
+    pool: float = 5.0
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+def build_application(
+    settings: BotSettings,
+    engine: AnswerEngine,
+    *,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    policy: RetryPolicy | None = None,
+) -> Application:  # type: ignore[type-arg]
     """The bot, with the engine built once and shared through bot_data."""
+    request = RetryingRequest(
+        connection_pool_size=CONNECTIONS,
+        connect_timeout=timeouts.connect,
+        read_timeout=timeouts.read,
+        write_timeout=timeouts.write,
+        pool_timeout=timeouts.pool,
+        policy=policy,
+    )
     app = (
         ApplicationBuilder()
         .token(settings.token)
+        .request(request)
+        .get_updates_request(
+            HTTPXRequest(connect_timeout=timeouts.connect, read_timeout=timeouts.read)
+        )
         .base_url(settings.api_base_url)
         .base_file_url(file_url(settings.api_base_url))
         .defaults(
@@ -47,6 +86,8 @@ def build_application(settings: BotSettings, engine: AnswerEngine) -> Applicatio
     app.bot_data[handlers.EXECUTOR] = ThreadPoolExecutor(
         ENGINE_THREADS, thread_name_prefix="engine"
     )
+    app.bot_data[handlers.SETTINGS] = settings
+    app.bot_data[handlers.FLOOD] = FloodGate()
     for name, callback in (
         ("start", handlers.start),
         ("help", handlers.help_command),
@@ -54,6 +95,7 @@ def build_application(settings: BotSettings, engine: AnswerEngine) -> Applicatio
         ("programs", handlers.programs),
         ("program", handlers.program),
         ("faq", handlers.faq),
+        ("reload", handlers.reload),
     ):
         app.add_handler(CommandHandler(name, callback))
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
@@ -99,6 +141,10 @@ def run(app: Application, settings: BotSettings) -> None:  # type: ignore[type-a
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     await app.bot.set_my_commands(handlers.COMMANDS)
+    with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
+        asyncio.get_running_loop().add_signal_handler(
+            signal.SIGHUP, lambda: app.create_task(handlers.reload_knowledge(app))
+        )
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]

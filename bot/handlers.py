@@ -17,16 +17,20 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageEntityType
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot import views
+from bot.flood import FloodGate, Verdict
+from bot.settings import BotSettings
+from knowledge.build import rebuild_engine
 from knowledge.engine import Answer, AnswerEngine
+from knowledge.loader import KnowledgeError
 from knowledge.schema import Entry, Program
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
-ENGINE, EXECUTOR = "engine", "executor"
+ENGINE, EXECUTOR, SETTINGS, FLOOD = "engine", "executor", "settings", "flood"
 MAX_INLINE_RESULTS = 10
 
 START = (
@@ -48,6 +52,11 @@ HELP = (
 )
 NON_TEXT = "I can only read text messages. Please type your question in words."
 STALE = "That button is no longer valid. Send your question again, or use /programs."
+SLOW_DOWN = (
+    "You're sending questions faster than I can read them. Please wait a few seconds, "
+    "then ask again."
+)
+NOT_ALLOWED = "Sorry, that command is not available."
 FAILED = "Sorry, something went wrong on my side. Please try again in a moment."
 COMMANDS = [
     ("start", "What this bot does"),
@@ -183,7 +192,19 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if addressed is None:
             return
         text = addressed
+    if await flooded(update, context):
+        return
     await reply_to_question(message, text, context)
+
+
+async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """True when the user is over the limit: the first time, they are told to slow down."""
+    gate: FloodGate = context.bot_data[FLOOD]
+    user = update.effective_user
+    verdict = gate.check(user.id) if user else Verdict.ALLOW
+    if verdict is Verdict.WARN and update.effective_message:
+        await send(update.effective_message, SLOW_DOWN)
+    return verdict is not Verdict.ALLOW
 
 
 async def reply_to_question(
@@ -319,3 +340,37 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A command the bot does not have."""
     if update.effective_message:
         await send(update.effective_message, "I don't know that command. Try /help.")
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins only: reload the knowledge base; on failure the previous one keeps serving."""
+    settings: BotSettings = context.bot_data[SETTINGS]
+    user, message = update.effective_user, update.effective_message
+    if message is None:
+        return
+    if user is None or user.id not in settings.admin_ids:
+        await send(message, NOT_ALLOWED)
+        return
+    await send(message, html.escape(await reload_knowledge(context.application)))
+
+
+async def reload_knowledge(app: Application) -> str:  # type: ignore[type-arg]
+    """Swap in a freshly loaded engine; the outcome, also logged, for whoever asked."""
+    old: AnswerEngine = app.bot_data[ENGINE]
+    settings: BotSettings = app.bot_data[SETTINGS]
+    executor: Executor = app.bot_data[EXECUTOR]
+    try:
+        new = await asyncio.get_running_loop().run_in_executor(
+            executor, rebuild_engine, old, settings.engine
+        )
+    except KnowledgeError as exc:
+        logger.error("reload failed, still serving the previous knowledge: %s", exc)
+        return f"Reload failed; still serving the previous knowledge.\n{exc}"
+    app.bot_data[ENGINE] = new
+    stats = new.stats
+    outcome = (
+        f"Reloaded: {len(new.kb.programs)} programs, {len(new.kb.faqs)} FAQ entries "
+        f"(encoded {stats.encoded} texts, reused {stats.reused})."
+    )
+    logger.info(outcome)
+    return outcome

@@ -10,6 +10,14 @@ from knowledge.loader import load
 from knowledge.settings import EngineSettings
 
 
+def rebuild_engine(old: AnswerEngine, settings: EngineSettings) -> AnswerEngine:
+    """A new engine over freshly loaded knowledge, reusing the loaded model (and the cache, so
+    only changed texts are encoded). Raises KnowledgeError, leaving `old` untouched."""
+    kb = load(settings.data_dir)
+    cache = EmbeddingCache(settings.cache_dir, old.encoder.identity)
+    return AnswerEngine(kb, old.encoder, cache, old.thresholds)
+
+
 def build_engine(settings: EngineSettings) -> AnswerEngine:
     """Validate the knowledge first (cheap, and the engine refuses invalid knowledge), then load
     the model and embed what the cache does not already hold."""
