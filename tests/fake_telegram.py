@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
+import html
 import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -112,7 +114,7 @@ def visible_text(text: str, parse_mode: str | None) -> str:
                 raise BadRequest(
                     f"Bad Request: can't parse entities: unescaped & at byte offset {i}"
                 )
-            out.append({"lt": "<", "gt": ">", "amp": "&", "quot": '"'}.get(m.group(1), "?"))
+            out.append(html.unescape(m.group(0)))
             i = m.end()
         elif ch == ">":
             raise BadRequest(f"Bad Request: can't parse entities: unescaped > at byte offset {i}")
@@ -153,6 +155,64 @@ def check_keyboard(markup: Any) -> None:
                 raise BadRequest("Bad Request: BUTTON_URL_INVALID")
             if data is None and url is None:
                 raise BadRequest("Bad Request: inline keyboard button needs an action")
+
+
+class DropConnection(Exception):
+    """Raised by a fault to close the connection without any response (a reset)."""
+
+
+@dataclass
+class Rule:
+    method: str
+    every: int
+    kind: str  # "429" | "502" | "hang" | "reset"
+    retry_after: int = 1
+    hang_seconds: float = 3.0
+    when: Callable[[dict[str, Any]], bool] | None = None
+    seen: int = 0
+    fired: int = 0
+
+
+class Faults:
+    """Fault injection: every Nth matching call of a method fails in the given way. A failed
+    call is never processed, so a retry of it is the first delivery."""
+
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
+        self._lock = threading.Lock()
+
+    def every(self, method: str, n: int, kind: str, **options: Any) -> Faults:
+        self.rules.append(Rule(method, n, kind, **options))
+        return self
+
+    def __call__(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
+        with self._lock:
+            rule = next((r for r in self.rules if self._fires(r, method, params)), None)
+        if rule is None:
+            return None
+        if rule.kind == "429":
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {rule.retry_after}",
+                "parameters": {"retry_after": rule.retry_after},
+            }
+        if rule.kind == "502":
+            return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+        if rule.kind == "hang":
+            time.sleep(rule.hang_seconds)
+            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+        raise DropConnection
+
+    @staticmethod
+    def _fires(rule: Rule, method: str, params: dict[str, Any]) -> bool:
+        if rule.method != method or (rule.when and not rule.when(params)):
+            return False
+        rule.seen += 1
+        if rule.seen % rule.every:
+            return False
+        rule.fired += 1
+        return True
 
 
 class FakeTelegram:
@@ -455,7 +515,14 @@ class FakeTelegram:
                 try:
                     if not m or m.group(1) != fake.token:
                         raise BadRequest("Unauthorized", 401)
-                    injected = fake.fault(method, params) if fake.fault else None
+                    try:
+                        injected = fake.fault(method, params) if fake.fault else None
+                    except DropConnection:
+                        with fake._cond:
+                            fake.calls.append(Call(method, params, 0))
+                        self.close_connection = True
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                        return
                     if injected:
                         status, body = injected
                     else:
