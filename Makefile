@@ -37,6 +37,7 @@ test: check
 
 bench: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/imgbot bench
+	HF_HUB_OFFLINE=1 $(PY) -m tests.load
 
 eval: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/imgbot eval tests/eval/*.yaml

@@ -23,7 +23,7 @@ from bot import handlers
 from bot.app import build_application
 from bot.settings import BotSettings
 from knowledge.engine import AnswerEngine
-from tests.fake_telegram import BOT_ID, BOT_USERNAME, TOKEN, FakeTelegram
+from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.model
 CHAT = 501
@@ -394,6 +394,9 @@ def test_python_m_bot_starts_polls_answers_and_exits_0_on_sigterm(
         fake.message(CHAT, "johns hopkins")
         (reply,) = fake.wait_sent(CHAT, 1)
         assert reply["text"].startswith("Johns Hopkins")
+        proc.send_signal(signal.SIGHUP)  # reload the knowledge, keep running
+        fake.message(CHAT, "visa")
+        fake.wait_sent(CHAT, 2)
         proc.send_signal(signal.SIGTERM)
         _, stderr = proc.communicate(timeout=30)
     finally:
@@ -401,7 +404,7 @@ def test_python_m_bot_starts_polls_answers_and_exits_0_on_sigterm(
             proc.kill()
     assert proc.returncode == 0, stderr
     assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
-    assert BOT_ID and "engine ready" in stderr
+    assert "engine ready" in stderr and "Reloaded: 10 programs" in stderr
 
 
 @pytest.mark.parametrize(
@@ -485,3 +488,22 @@ async def test_an_error_is_logged_and_the_user_told_without_details(
 async def test_program_name_with_no_match_offers_suggestions(bot: FakeTelegram) -> None:
     (reply,) = await Conversation(bot).say("/program affordable")
     assert "No program is called" in reply["text"] and "p:amsa" in buttons(reply).values()
+
+
+def test_python_m_bot_refuses_invalid_knowledge(tmp_path) -> None:
+    import shutil
+
+    from knowledge.loader import DEFAULT_DATA_DIR
+
+    data = tmp_path / "data"
+    shutil.copytree(DEFAULT_DATA_DIR, data)
+    (data / "programs.yaml").write_text("programs: [\n")
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "IMGBOT_DATA_DIR": str(data)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 1
+    assert (
+        proc.stderr.startswith("bot: error: refusing to start:") and "programs.yaml" in proc.stderr
+    )
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr

@@ -1,0 +1,84 @@
+"""Load benchmark (numbers, not a test): a burst of questions through the fake Bot API.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python -m tests.load [--users 250] [--each 2]
+
+All questions arrive at once; 1 in 40 sendMessage calls is answered 429 (retry_after 1) and 1 in
+29 answered 502. Prints lost and duplicated answers, drain time, answers per second and reply
+latency (question pushed to reply accepted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+import numpy as np
+
+from bot.app import build_application
+from bot.settings import BotSettings
+from knowledge.build import build_engine
+from knowledge.evaluation import load_cases
+from knowledge.settings import PROJECT_DIR, EngineSettings
+from tests.fake_telegram import TOKEN, FakeTelegram, Faults
+from tests.test_bot_e2e import running
+
+
+async def burst(users: int, each: int) -> None:
+    questions = [c.q for c in load_cases(sorted((PROJECT_DIR / "tests" / "eval").glob("*.yaml")))]
+    questions = [q for q in questions if len(q) > 3]
+    fake = FakeTelegram().start()
+    faults = Faults().every("sendMessage", 40, "429", retry_after=1).every("sendMessage", 29, "502")
+    fake.fault = faults
+    settings = BotSettings.from_env(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+    )
+    engine = build_engine(EngineSettings.from_env())
+    chats = list(range(100_000, 100_000 + users))
+    try:
+        async with running(build_application(settings, engine)):
+            await asyncio.sleep(0.5)  # polling has started
+            pushed: dict[int, list[float]] = {c: [] for c in chats}
+            start = time.monotonic()
+            for round_ in range(each):
+                for i, chat in enumerate(chats):
+                    fake.message(chat, questions[(i * each + round_) % len(questions)])
+                    pushed[chat].append(time.monotonic())
+            expected = users * each
+            deadline = start + 300
+            while time.monotonic() < deadline:
+                if sum(len(fake.sent(c)) for c in chats) >= expected:
+                    break
+                await asyncio.sleep(0.05)
+            drain = time.monotonic() - start
+            await asyncio.sleep(2.0)  # let any duplicate arrive before counting
+    finally:
+        fake.stop()
+    replies = {c: [call.at for call in fake.calls
+                   if call.method == "sendMessage" and call.status == 200
+                   and int(call.params["chat_id"]) == c] for c in chats}  # fmt: skip
+    lost = sum(max(0, each - len(r)) for r in replies.values())
+    duplicated = sum(max(0, len(r) - each) for r in replies.values())
+    latencies = [
+        (r - p) * 1000 for c in chats for p, r in zip(pushed[c], sorted(replies[c]), strict=False)
+    ]
+    injected = sum(rule.fired for rule in faults.rules)
+    print(f"burst: {expected} questions from {users} users ({each} each), all at once")
+    too_many, bad_gateway = (rule.fired for rule in faults.rules)
+    print(f"faults injected: {too_many} x 429 (retry_after 1), {bad_gateway} x 502 ({injected})")
+    print(f"lost answers: {lost}   duplicated answers: {duplicated}")
+    print(f"drain time: {drain:.2f} s   answers per second: {(expected - lost) / drain:.1f}")
+    p50, p99 = np.percentile(latencies, [50, 99])
+    print(f"reply latency: p50 {p50:.0f} ms   p99 {p99:.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=250)
+    parser.add_argument("--each", type=int, default=2)
+    args = parser.parse_args()
+    asyncio.run(burst(args.users, args.each))
+
+
+if __name__ == "__main__":
+    main()
