@@ -24,6 +24,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import handlers
+from bot.batching import AnswerBatcher
 from bot.flood import FloodGate
 from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
@@ -88,6 +89,9 @@ def build_application(
     )
     app.bot_data[handlers.SETTINGS] = settings
     app.bot_data[handlers.FLOOD] = FloodGate()
+    app.bot_data[handlers.BATCHER] = AnswerBatcher(
+        lambda: app.bot_data[handlers.ENGINE], app.bot_data[handlers.EXECUTOR]
+    )
     for name, callback in (
         ("start", handlers.start),
         ("help", handlers.help_command),

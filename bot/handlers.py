@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections.abc import Callable
 from concurrent.futures import Executor
-from typing import Any, TypeVar
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -20,6 +18,7 @@ from telegram.constants import ChatType, MessageEntityType
 from telegram.ext import Application, ContextTypes
 
 from bot import views
+from bot.batching import AnswerBatcher
 from bot.flood import FloodGate, Verdict
 from bot.settings import BotSettings
 from knowledge.build import rebuild_engine
@@ -28,9 +27,8 @@ from knowledge.loader import KnowledgeError
 from knowledge.schema import Entry, Program
 
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
-ENGINE, EXECUTOR, SETTINGS, FLOOD = "engine", "executor", "settings", "flood"
+ENGINE, EXECUTOR, SETTINGS, FLOOD, BATCHER = "engine", "executor", "settings", "flood", "batcher"
 MAX_INLINE_RESULTS = 10
 
 START = (
@@ -71,12 +69,6 @@ COMMANDS = [
 def engine_of(context: ContextTypes.DEFAULT_TYPE) -> AnswerEngine:
     engine: AnswerEngine = context.bot_data[ENGINE]
     return engine
-
-
-async def off_loop(context: ContextTypes.DEFAULT_TYPE, fn: Callable[..., T], *args: Any) -> T:
-    """Run engine work (model inference) in the executor, so one question never blocks others."""
-    executor: Executor = context.bot_data[EXECUTOR]
-    return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
 
 
 async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -160,7 +152,7 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             views.choices_keyboard([*loose]),
         )
     else:
-        answer = await off_loop(context, engine.answer, name)
+        answer = await ask(context, name)
         suggestions = [r.entry for r in answer.results]
         text = f"No program is called “{html.escape(name[:100])}”."
         text += " Perhaps one of these?" if suggestions else ""
@@ -207,11 +199,17 @@ async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return verdict is not Verdict.ALLOW
 
 
+async def ask(context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
+    """The engine's answer, batched with other questions arriving at the same time."""
+    batcher: AnswerBatcher = context.bot_data[BATCHER]
+    return await batcher.answer(text)
+
+
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
     engine = engine_of(context)
-    answer: Answer = await off_loop(context, engine.answer, text)
+    answer = await ask(context, text)
     await send(message, views.answer_text(answer), views.answer_keyboard(answer, engine))
 
 
@@ -303,7 +301,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     engine = engine_of(context)
     text = query.query.strip()
     if text:
-        answer = await off_loop(context, engine.answer, text)
+        answer = await ask(context, text)
         entries = [r.entry for r in answer.results]
     else:
         entries = list(engine.kb.programs)

@@ -444,10 +444,10 @@ class SlowEngine:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._engine, name)
 
-    def answer(self, question: str) -> Any:
+    def answer_many(self, questions: list[str]) -> Any:
         self._loop.call_soon_threadsafe(self._started.set)
         time.sleep(1.0)
-        return self._engine.answer(question)
+        return self._engine.answer_many(questions)
 
 
 async def test_stopping_finishes_answers_in_flight(

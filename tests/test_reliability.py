@@ -121,22 +121,22 @@ async def test_a_400_is_not_retried(fake: FakeTelegram, real_engine: AnswerEngin
 
 async def test_flood_control(bot: FakeTelegram, real_engine: AnswerEngine) -> None:
     calls: list[str] = []
-    original = real_engine.answer
+    original = real_engine.answer_many
 
-    def counting(question: str) -> Any:
-        calls.append(question)
-        return original(question)
+    def counting(questions: list[str]) -> Any:
+        calls.extend(questions)
+        return original(questions)
 
     chat = 61
     app_engine = real_engine
-    app_engine.answer = counting  # type: ignore[method-assign]
+    app_engine.answer_many = counting  # type: ignore[method-assign]
     try:
         for i in range(12):
             bot.message(chat, f"visa question {i}")
         await until(lambda: len(bot.sent(chat)) >= 9, timeout=30)
         await asyncio.sleep(0.5)
     finally:
-        del app_engine.answer
+        del app_engine.answer_many
     texts = replies(bot, chat)
     assert texts.count(handlers.SLOW_DOWN) == 1
     assert len(texts) == 9 and len(calls) == 8
