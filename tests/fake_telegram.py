@@ -184,6 +184,7 @@ class Rule:
     retry_after: int = 1
     hang_seconds: float = 3.0
     when: Callable[[dict[str, Any]], bool] | None = None
+    limit: int | None = None  # fire at most this many times
     seen: int = 0
     fired: int = 0
 
@@ -222,6 +223,8 @@ class Faults:
     @staticmethod
     def _fires(rule: Rule, method: str, params: dict[str, Any]) -> bool:
         if rule.method != method or (rule.when and not rule.when(params)):
+            return False
+        if rule.limit is not None and rule.fired >= rule.limit:
             return False
         rule.seen += 1
         if rule.seen % rule.every:

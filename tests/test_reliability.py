@@ -69,6 +69,25 @@ async def test_button_and_inline_answers_survive_faults(bot: FakeTelegram, kind:
     assert rules[0].fired >= 1 and rules[1].fired >= 1
 
 
+@pytest.mark.parametrize("kind", ["429", "502", "reset"])
+async def test_start_up_and_page_edits_survive_faults(
+    fake: FakeTelegram, real_engine: AnswerEngine, kind: str
+) -> None:
+    fake.fault = (
+        Faults().every("setMyCommands", 1, kind, limit=2).every("editMessageText", 1, kind, limit=1)
+    )
+    app = build_application(settings_for(fake), real_engine, timeouts=FAST, policy=QUICK)
+    async with running(app):
+        chat = Conversation(fake, 33)
+        (listing,) = await chat.say("/programs")
+        await chat.press(listing, buttons(listing)["Next ▶"], count=0)
+        await until(lambda: fake.calls_to("editMessageText"))
+    assert len(fake.calls_to("setMyCommands")) == 1
+    assert len(fake.calls_to("editMessageText")) == 1
+    assert [r.fired for r in fake.fault.rules] == [2, 1]
+    assert "page 2 of 2" in fake.sent(33)[0]["text"]
+
+
 async def test_polling_recovers_from_network_errors(
     fake: FakeTelegram, real_engine: AnswerEngine
 ) -> None:
