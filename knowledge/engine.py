@@ -198,6 +198,13 @@ _FOCUS_TERMS = {
     tag: [[stem(w) for w in words(p)] for p in phrases] for tag, phrases in FOCUS_WORDS.items()
 }
 _FOCUS_VOCABULARY = frozenset(t for phrases in _FOCUS_TERMS.values() for p in phrases for t in p)
+# Words that add no FAQ topic to a program's name: generic ones ("UCLA for IMGs", "FIU program
+# details") and focus words, which the program's card itself answers ("JHU research").
+FILLER = (
+    PROGRAM_WORDS
+    | _FOCUS_VOCABULARY
+    | frozenset(content_terms("img imgs fmg foreign graduate detail details overview info review"))
+)
 MAX_RESULTS = 5
 LOOSE_NAME = 60.0  # name similarity worth offering as a suggestion, never as an answer
 # The FAQ that explains each fact a program card shows.
@@ -219,6 +226,7 @@ class _Evidence:
     dense: np.ndarray  # best cosine per entry
     fused: np.ndarray  # cosine + weighted max-normalized BM25 + focus bonus
     unknown_share: float
+    topic: np.ndarray  # cosine + BM25 of the words beyond names, places and program nouns
 
 
 class AnswerEngine:
@@ -242,6 +250,7 @@ class AnswerEngine:
         vectors, self.embed_stats = embed(encoder, texts, cache)
         self.index = VectorIndex(vectors)
         self._owners = np.array(owners)
+        self._faq_rows = [i for i, e in enumerate(self.entries) if isinstance(e, Faq)]
         self.bm25 = BM25([content_terms(document(e)) for e in self.entries])
         self.vocabulary = self.bm25.vocabulary | PROGRAM_WORDS | DOMAIN_WORDS | _FOCUS_VOCABULARY
         self._vocabulary_list = sorted(self.vocabulary)
@@ -343,7 +352,8 @@ class AnswerEngine:
         terms = content_terms(text)
         sequence = [stem(w) for w in words(text)]
         spans = _focus_spans(sequence)
-        skip = name_words | PLACE_WORDS if places else name_words
+        # Terms are stemmed, so the words to leave out must be too ("johns" -> "john").
+        skip = {stem(w) for w in (name_words | PLACE_WORDS if places else name_words)}
         meaningful = [t for t in terms if t not in skip]
         unknown = [t for t in meaningful if not self._known(t)]
         lexical = self.bm25.scores(terms)
@@ -359,21 +369,16 @@ class AnswerEngine:
             + self.thresholds.lexical_weight * _max_normalized(lexical)
             + self._focus_bonus(focus, program_intent),
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
+            topic=self._topic_scores(dense, [t for t in meaningful if t not in FILLER]),
         )
 
     # -- decision ---------------------------------------------------------------------------
 
     def _decide(self, question: str, ev: _Evidence) -> Answer:
-        t = self.thresholds
         if len(ev.names) >= 2:
             return Answer(question, Mode.LIST, tuple(Result(p, 1.0) for p in ev.names))
         if ev.names:
-            program = ev.names[0]
-            results = [Result(program, 1.0)]
-            faq = self._best(ev, Faq)
-            if faq and faq.score >= t.topic:
-                results.append(faq)
-            return Answer(question, Mode.PROGRAM, tuple(results))
+            return Answer(question, Mode.PROGRAM, self._card_and_topic(ev.names[0], ev))
         if ev.places:
             return self._by_place(question, ev)
         if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
@@ -409,8 +414,11 @@ class AnswerEngine:
         if ev.unknown_share >= self.thresholds.unknown_terms:
             # "weather in Boston": a place, but nothing else in it is about externships.
             return Answer(question, Mode.UNKNOWN, results, places=tuple(ev.places))
-        mode = Mode.PROGRAM if len(results) == 1 else Mode.LIST
-        return Answer(question, mode, results, places=tuple(ev.places))
+        if len(results) == 1:
+            return Answer(
+                question, Mode.PROGRAM, self._card_and_topic(ranked[0], ev), places=tuple(ev.places)
+            )
+        return Answer(question, Mode.LIST, results, places=tuple(ev.places))
 
     def _by_similarity(self, question: str, ev: _Evidence) -> Answer:
         t = self.thresholds
@@ -434,12 +442,21 @@ class AnswerEngine:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _best(self, ev: _Evidence, kind: type[Program] | type[Faq]) -> Result | None:
-        rows = [i for i, e in enumerate(self.entries) if isinstance(e, kind)]
-        if not rows:
-            return None
-        i = max(rows, key=lambda r: ev.dense[r])
-        return Result(self.entries[i], float(ev.dense[i]))
+    def _card_and_topic(self, program: Program, ev: _Evidence) -> tuple[Result, ...]:
+        """A program's card first; for a mixed question ("visa for Chicago?") the FAQ on its
+        topic right after, one tap away."""
+        row = max(self._faq_rows, key=lambda r: ev.topic[r])
+        if ev.topic[row] >= self.thresholds.topic:
+            return Result(program, 1.0), Result(self.entries[row], float(ev.topic[row]))
+        return (Result(program, 1.0),)
+
+    def _topic_scores(self, dense: np.ndarray, residue: list[str]) -> np.ndarray:
+        """Scores of the topic a question asks about once names and places are set aside
+        ("cleveland clinic usmle" -> USMLE); zero when nothing is left ("externships in Boston")."""
+        if not residue:
+            return np.zeros_like(dense)
+        lexical = self.bm25.scores(residue)
+        return dense + self.thresholds.lexical_weight * _max_normalized(lexical)
 
     def _known(self, term: str) -> bool:
         """In the domain's vocabulary, allowing a typo in longer words."""

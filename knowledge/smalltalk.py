@@ -12,7 +12,8 @@ hi+|hello+|hey+|heya|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|n
 |ok(?:ay)?|k+|kk|alright|all right|sure|fine|got it|i see|understood|noted|yes|yeah|yep|yup|no
 |nope|nah|bye|goodbye|good bye|see (?:you|ya)(?: later)?|later|take care|how are (?:you|u)
 |how r u|how is it going|whats up|what's up|sup|who are (?:you|u)|what are you
-|are you (?:a )?(?:bot|human|real|ai)|tell me a joke|(?:a )?joke|say something|test|testing
+|(?:are|r) (?:you|u) (?:a )?(?:bot|human|real|ai|robot)|who (?:are|r) (?:you|u)
+|tell me a joke|(?:a )?joke|say something|test|testing
 |good bot|bad bot|dear|sir|madam|bot|please|pls|plz|again|there|everyone|all|guys|friend
 """
 _ONE = re.compile(rf"^(?:{_PHRASES.strip().replace(chr(10), '')})$")

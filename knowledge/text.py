@@ -17,7 +17,6 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 EXPANSIONS = {
     "mt": "mount",
     "st": "saint",
-    "u": "university",
     "univ": "university",
     "uni": "university",
     "intl": "international",

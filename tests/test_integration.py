@@ -137,3 +137,21 @@ def test_eval_command_prints_baselines(cache):
     assert "in-domain" in proc.stdout and "best-entry cosine" in proc.stdout
     proc = run_cli("eval", "/nonexistent.yaml", cache=cache)
     assert proc.returncode == 1 and "cannot read" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("hopkins visa", ["johns-hopkins", "visa"]),
+        ("whats the deadline for ucla", ["ucla", "how-to-apply"]),
+        ("how much does the Cleveland Clinic externship cost?", ["cleveland-clinic", "cost"]),
+        ("im from egypt, do i need visa for observership in chicago", ["northwestern", "visa"]),
+        ("externships in boston", ["brigham-and-womens"]),  # a place alone asks no topic
+        ("Johns Hopkins externship program", ["johns-hopkins"]),
+        ("jhu research", ["johns-hopkins"]),  # the card itself answers a focus word
+        ("ucla for img", ["ucla"]),
+    ],
+)
+def test_a_mixed_question_gets_the_card_then_its_topic(real_engine, question, expected):
+    answer = real_engine.answer(question)
+    assert answer.answered and [r.id for r in answer.results] == expected
