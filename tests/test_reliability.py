@@ -22,7 +22,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram, Faults
 from tests.test_bot_e2e import Conversation, buttons, running, settings_for, until
 
 pytestmark = pytest.mark.model
-FAST = Timeouts(connect=1, read=1, write=1, pool=1)
+FAST = Timeouts(connect=1, read=1.5, write=1.5, pool=1)
 QUICK = RetryPolicy(retries=3, base_delay=0.05, max_delay=0.2)
 
 
@@ -42,7 +42,7 @@ def replies(fake: FakeTelegram, chat: int) -> list[str]:
 async def test_send_message_faults_are_survived_and_delivered_once(
     bot: FakeTelegram, kind: str
 ) -> None:
-    faults = Faults().every("sendMessage", 2, kind, hang_seconds=2.0)
+    faults = Faults().every("sendMessage", 2, kind, hang_seconds=2.5)
     bot.fault = faults
     for chat in (11, 12, 13, 14):
         bot.message(chat, "how do I apply?")
