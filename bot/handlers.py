@@ -118,7 +118,7 @@ async def programs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """All programs as buttons, or those matching a word (a state, city or focus)."""
     query = " ".join(context.args or []).strip()[:40]
     engine = engine_of(context)
-    found = engine.programs_matching(query) if query else list(engine.kb.programs)
+    found = engine.programs_matching(query)
     message = update.effective_message
     if message is None:
         return
@@ -163,11 +163,7 @@ async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """FAQ topics as buttons."""
     if update.effective_message:
         faqs = list(engine_of(context).kb.faqs)
-        await send(
-            update.effective_message,
-            "<b>Frequently asked questions</b>",
-            views.topics_keyboard(faqs),
-        )
+        await send(update.effective_message, *views.topics(faqs))
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -259,33 +255,25 @@ async def _press(
     if data.kind in (views.PROGRAM, views.FAQ) and entry is not None:
         await send(message, views.card(entry), views.entry_keyboard(entry, engine))
     elif data.kind == views.SIMILAR and isinstance(entry, Program):
-        similar: list[Entry] = [*engine.similar_programs(entry)]
         await send(
             message,
-            f"Programs similar to {html.escape(entry.name)}:",
-            views.choices_keyboard(similar),
+            *views.offer(f"Programs similar to {entry.name}:", engine.similar_programs(entry)),
         )
     elif data.kind == views.RELATED and isinstance(entry, Program):
-        related: list[Entry] = [*engine.related_faqs(entry)]
         await send(
             message,
-            f"Questions to ask about {html.escape(entry.name)}:",
-            views.choices_keyboard(related),
+            *views.offer(f"Questions to ask about {entry.name}:", engine.related_faqs(entry)),
         )
     elif data.kind in (views.PAGE, views.NAV) and arg.isdigit():
         query = data.args[1] if len(data.args) > 1 else ""
-        found = engine.programs_matching(query) if query else list(engine.kb.programs)
+        found = engine.programs_matching(query)
         text, keyboard = views.programs_page(found, int(arg), query)
         if data.kind == views.NAV:
             await message.edit_text(text, reply_markup=keyboard)
         else:
             await send(message, text, keyboard)
     elif data.kind == views.TOPICS:
-        await send(
-            message,
-            "<b>Frequently asked questions</b>",
-            views.topics_keyboard(list(engine.kb.faqs)),
-        )
+        await send(message, *views.topics(list(engine.kb.faqs)))
     elif data.kind == views.EXAMPLE and arg.isdigit() and int(arg) < len(views.EXAMPLES):
         await reply_to_question(message, views.EXAMPLES[int(arg)], context)
     else:

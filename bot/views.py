@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -214,8 +215,16 @@ def programs_page(
     return text, InlineKeyboardMarkup(rows)
 
 
-def topics_keyboard(faqs: list[Faq]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[entry_button(f)] for f in faqs])
+def topics(faqs: list[Faq]) -> tuple[str, InlineKeyboardMarkup]:
+    """The FAQ topics message: a heading and a button per question."""
+    return "<b>Frequently asked questions</b>", InlineKeyboardMarkup(
+        [[entry_button(f)] for f in faqs]
+    )
+
+
+def offer(head: str, entries: Sequence[Entry]) -> tuple[str, InlineKeyboardMarkup]:
+    """A plain heading (escaped here) over a button per entry, plus the browse row."""
+    return html.escape(head), choices_keyboard(list(entries))
 
 
 def _short(text: str) -> str:

@@ -115,8 +115,7 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         cases = load_cases(args.files)
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
-    text, _ = report(_engine(settings), cases)
-    print(text)
+    print(report(_engine(settings), cases))
     return 0
 
 

@@ -48,7 +48,7 @@ class Thresholds:
     dense: float = 0.45  # cosine the best entry needs to be presented
     lexical_weight: float = 0.15  # weight of max-normalized BM25 added to the cosine
     margin: float = 0.01  # a closer runner-up (another entry, fused score) makes it a choice
-    topic: float = 0.45  # a FAQ's cosine to ride along after a named program's card
+    topic: float = 0.45  # a FAQ's topic score (cosine + BM25 of the residue) to follow a card
     focus_bonus: float = 0.10  # per focus tag a program shares with a program-seeking question
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
@@ -280,7 +280,10 @@ class AnswerEngine:
         return [f for f in (self.kb.faq(i) for i in dict.fromkeys(ids)) if f is not None]
 
     def programs_matching(self, text: str) -> list[Program]:
-        """Programs for a /programs filter: a place, a focus word, or words of their fields."""
+        """Programs for a /programs filter: a place, a focus word, or words of their fields;
+        every program for an empty filter."""
+        if not text.strip():
+            return list(self.kb.programs)
         places = find_places(text)
         if places:
             return [

@@ -16,7 +16,7 @@ import numpy as np
 import yaml
 
 from embeddings.index import VectorIndex
-from knowledge.engine import Answer, AnswerEngine, document
+from knowledge.engine import AnswerEngine, document
 from knowledge.text import clean, content_terms
 
 KINDS = ("name", "attr", "list", "faq", "ood")
@@ -81,8 +81,9 @@ def correct(case: Case, outcome: Outcome) -> bool:
     return outcome.ids[0] in case.expect
 
 
-def engine_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Answer]:
-    return engine.answer_many([c.q for c in cases])
+def engine_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]:
+    answers = engine.answer_many([c.q for c in cases])
+    return [Outcome(a.answered, tuple(r.id for r in a.results)) for a in answers]
 
 
 def bm25_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]:
@@ -105,16 +106,13 @@ def dense_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]
     return out
 
 
-def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, float]]:
-    """The printed report and its headline numbers."""
-    answers = engine_outcomes(engine, cases)
+def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
+    """The printed report."""
+    answers = engine.answer_many([c.q for c in cases])  # kept whole: misses show mode and scores
     no_bm25 = engine.with_thresholds(replace(engine.thresholds, lexical_weight=0.0))
     systems = {
         "engine": [Outcome(a.answered, tuple(r.id for r in a.results)) for a in answers],
-        "no-BM25": [
-            Outcome(a.answered, tuple(r.id for r in a.results))
-            for a in engine_outcomes(no_bm25, cases)
-        ],
+        "no-BM25": engine_outcomes(no_bm25, cases),
         "dense-only": dense_outcomes(engine, cases),
         "BM25": bm25_outcomes(engine, cases),
     }
@@ -133,11 +131,9 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, 
         row += "".join(f"{tallies[name].accuracy([kind]):12.3f}" for name in systems)
         lines.append(row)
     in_domain = [k for k in kinds if k != "ood"]
-    headline: dict[str, float] = {}
     for label, group in (("in-domain", in_domain), ("out-of-domain rejected", ["ood"])):
         row = f"{label:15s}" + "".join(f"{tallies[n].accuracy(group):12.3f}" for n in systems)
         lines.append(row)
-        headline.update({f"{n} {label}": tallies[n].accuracy(group) for n in systems})
     lines += ["", "misses (engine):"]
     for case, answer, outcome in zip(cases, answers, systems["engine"], strict=True):
         if not correct(case, outcome):
@@ -147,7 +143,7 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> tuple[str, dict[str, 
                 f" got {answer.mode} [{got}]"
             )
     lines += ["", *distribution(engine, cases)]
-    return "\n".join(lines), headline
+    return "\n".join(lines)
 
 
 def distribution(engine: AnswerEngine, cases: Sequence[Case]) -> list[str]:
