@@ -8,9 +8,7 @@ import sys
 from bot.app import build_application, run
 from bot.logs import setup_logging
 from bot.settings import BotSettings, SettingsError
-from embeddings.encoder import EncoderError
-from knowledge.build import build_engine
-from knowledge.loader import KnowledgeError
+from knowledge.answer.build import BUILD_ERRORS, build_engine
 
 logger = logging.getLogger("bot")
 
@@ -24,7 +22,7 @@ def main() -> int:
     setup_logging(settings.log_level, settings.secrets)
     try:
         engine = build_engine(settings.engine)
-    except (KnowledgeError, EncoderError) as exc:
+    except BUILD_ERRORS as exc:
         print(f"bot: error: refusing to start: {exc}", file=sys.stderr)
         return 1
     stats = engine.stats

@@ -28,7 +28,7 @@ from bot.batching import AnswerBatcher
 from bot.flood import FloodGate
 from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
-from knowledge.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine
 
 # Two engine threads keep both cores busy; more would only make the model's threads contend.
 ENGINE_THREADS = 2

@@ -10,7 +10,8 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import Executor
 
-from knowledge.engine import Answer, AnswerEngine
+from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.model import Answer
 
 MAX_BATCH = 32
 

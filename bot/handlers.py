@@ -21,10 +21,13 @@ from bot import views
 from bot.batching import AnswerBatcher
 from bot.flood import FloodGate, Verdict
 from bot.settings import BotSettings
-from knowledge.build import rebuild_engine
-from knowledge.engine import Answer, AnswerEngine
+from knowledge.answer.build import rebuild_engine
+from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.model import Answer
 from knowledge.loader import KnowledgeError
-from knowledge.schema import Entry, Program
+from knowledge.present.cards import card
+from knowledge.present.replies import EXAMPLES, Presenter, Reply, examples_rows
+from knowledge.schema import Program
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +49,7 @@ HELP = (
     "/faq — frequently asked questions by topic\n"
     "/about — where my knowledge comes from\n\n"
     "In any chat, type @{username} and a few words to share a card.\n\n"
-    "<b>Examples</b>\n" + "\n".join(f"• {q}" for q in views.EXAMPLES)
+    "<b>Examples</b>\n" + "\n".join(f"• {q}" for q in EXAMPLES)
 )
 NON_TEXT = "I can only read text messages. Please type your question in words."
 STALE = "That button is no longer valid. Send your question again, or use /programs."
@@ -71,6 +74,16 @@ def engine_of(context: ContextTypes.DEFAULT_TYPE) -> AnswerEngine:
     return engine
 
 
+def present(engine: AnswerEngine) -> Presenter:
+    """Replies in Telegram HTML over the engine's own knowledge (a reload swaps both at once)."""
+    return Presenter(engine.kb, views.HTML)
+
+
+async def send_reply(message: Message, reply: Reply) -> None:
+    """Send a presented reply: its text, with its actions as buttons."""
+    await send(message, reply.text, views.keyboard(reply.rows))
+
+
 async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Reply with `text` split to Telegram's limit; the keyboard goes on the last part."""
     parts = views.split_message(text)
@@ -89,14 +102,14 @@ async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | Non
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot does, with example questions as buttons."""
     if update.effective_message:
-        await send(update.effective_message, START, views.examples_keyboard())
+        await send(update.effective_message, START, views.keyboard(examples_rows()))
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands and examples."""
     if update.effective_message:
         text = HELP.format(username=html.escape(context.bot.username or "this_bot"))
-        await send(update.effective_message, text, views.examples_keyboard())
+        await send(update.effective_message, text, views.keyboard(examples_rows()))
 
 
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -118,7 +131,7 @@ async def programs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """All programs as buttons, or those matching a word (a state, city or focus)."""
     query = " ".join(context.args or []).strip()[:40]
     engine = engine_of(context)
-    found = engine.programs_matching(query)
+    found = engine.browse.programs_matching(query)
     message = update.effective_message
     if message is None:
         return
@@ -140,30 +153,26 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send(message, "Which program? For example: /program johns hopkins", None)
         return
     engine = engine_of(context)
-    strong, loose = engine.find_program(name)
+    strong, loose = engine.browse.find_program(name)
     if len(strong) == 1:
-        await send(message, views.card(strong[0]), views.program_keyboard(strong[0]))
+        await send_reply(message, present(engine).entry(strong[0]))
     elif strong:
-        await send(message, "Several programs match. Which one?", views.choices_keyboard([*strong]))
+        await send_reply(message, views.offer("Several programs match. Which one?", strong))
     elif loose:
-        await send(
-            message,
-            "I'm not sure which program you mean. Is it one of these?",
-            views.choices_keyboard([*loose]),
-        )
+        head = "I'm not sure which program you mean. Is it one of these?"
+        await send_reply(message, views.offer(head, loose))
     else:
         answer = await ask(context, name)
         suggestions = [r.entry for r in answer.results]
-        text = f"No program is called “{html.escape(name[:100])}”."
-        text += " Perhaps one of these?" if suggestions else ""
-        await send(message, text, views.choices_keyboard(suggestions))
+        head = f"No program is called “{name[:100]}”."
+        head += " Perhaps one of these?" if suggestions else ""
+        await send_reply(message, views.offer(head, suggestions))
 
 
 async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """FAQ topics as buttons."""
     if update.effective_message:
-        faqs = list(engine_of(context).kb.faqs)
-        await send(update.effective_message, *views.topics(faqs))
+        await send_reply(update.effective_message, views.topics(list(engine_of(context).kb.faqs)))
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -204,9 +213,8 @@ async def ask(context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    engine = engine_of(context)
     answer = await ask(context, text)
-    await send(message, views.answer_text(answer), views.answer_keyboard(answer, engine))
+    await send_reply(message, present(engine_of(context)).reply(answer))
 
 
 def addressed_text(message: Message, username: str | None, bot_id: int) -> str | None:
@@ -232,52 +240,51 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every button press is answered, stale or unknown ones with a friendly note."""
+    """Every button press is answered once, stale or unknown ones with a friendly note."""
     query = update.callback_query
     if query is None:
         return
     data = views.parse_callback(query.data)
-    handled, failed = False, True
     try:
-        if data is not None and isinstance(query.message, Message):
-            handled = await _press(query.message, data, context)
-        failed = False
-    finally:  # exactly one answer, whatever happened; a failure then reaches on_error
-        await query.answer(FAILED if failed else None if handled else STALE)
+        handled = (
+            data is not None
+            and isinstance(query.message, Message)
+            and await _press(query.message, data, context)
+        )
+    except Exception:
+        await query.answer(FAILED)
+        raise  # on_error logs it and tells the chat
+    await query.answer(None if handled else STALE)
 
 
 async def _press(
     message: Message, data: views.Callback, context: ContextTypes.DEFAULT_TYPE
 ) -> bool:
+    """Carry out a pressed button; False when it refers to nothing (any more)."""
     engine = engine_of(context)
-    arg = data.args[0] if data.args else ""
-    entry: Entry | None = engine.kb.get(arg)
-    if data.kind in (views.PROGRAM, views.FAQ) and entry is not None:
-        await send(message, views.card(entry), views.entry_keyboard(entry, engine))
-    elif data.kind == views.SIMILAR and isinstance(entry, Program):
-        await send(
-            message,
-            *views.offer(f"Programs similar to {entry.name}:", engine.similar_programs(entry)),
-        )
-    elif data.kind == views.RELATED and isinstance(entry, Program):
-        await send(
-            message,
-            *views.offer(f"Questions to ask about {entry.name}:", engine.related_faqs(entry)),
-        )
-    elif data.kind in (views.PAGE, views.NAV) and arg.isdigit():
-        query = data.args[1] if len(data.args) > 1 else ""
-        found = engine.programs_matching(query)
-        text, keyboard = views.programs_page(found, int(arg), query)
-        if data.kind == views.NAV:
-            await message.edit_text(text, reply_markup=keyboard)
-        else:
-            await send(message, text, keyboard)
-    elif data.kind == views.TOPICS:
-        await send(message, *views.topics(list(engine.kb.faqs)))
-    elif data.kind == views.EXAMPLE and arg.isdigit() and int(arg) < len(views.EXAMPLES):
-        await reply_to_question(message, views.EXAMPLES[int(arg)], context)
-    else:
-        return False
+    kb = engine.kb
+    match data:
+        case views.OpenEntry(entry_id) if (entry := kb.get(entry_id)) is not None:
+            await send_reply(message, present(engine).entry(entry))
+        case views.Similar(program_id) if (program := kb.program(program_id)) is not None:
+            head = f"Programs similar to {program.name}:"
+            await send_reply(message, views.offer(head, engine.browse.similar_programs(program)))
+        case views.Related(program_id) if (program := kb.program(program_id)) is not None:
+            head = f"Questions to ask about {program.name}:"
+            await send_reply(message, views.offer(head, engine.browse.related_faqs(program)))
+        case views.Page(number, query, in_place):
+            found = engine.browse.programs_matching(query)
+            text, keyboard = views.programs_page(found, number, query)
+            if in_place:
+                await message.edit_text(text, reply_markup=keyboard)
+            else:
+                await send(message, text, keyboard)
+        case views.Topics():
+            await send_reply(message, views.topics(list(kb.faqs)))
+        case views.Example(number) if number < len(EXAMPLES):
+            await reply_to_question(message, EXAMPLES[number], context)
+        case _:
+            return False
     return True
 
 
@@ -298,7 +305,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             id=f"{'p' if isinstance(e, Program) else 'f'}:{e.id}",
             title=e.title,
             description=e.location if isinstance(e, Program) else e.answer[:100],
-            input_message_content=InputTextMessageContent(views.split_message(views.card(e))[0]),
+            input_message_content=InputTextMessageContent(
+                views.split_message(card(e, views.HTML))[0]
+            ),
         )
         for e in entries[:MAX_INLINE_RESULTS]
     ]

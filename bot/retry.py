@@ -34,9 +34,6 @@ class RetryPolicy:
         return float(delay * random.uniform(0.8, 1.2))
 
 
-NOT_RETRIED = frozenset({"getUpdates"})
-
-
 class RetryingRequest(HTTPXRequest):
     """HTTPXRequest whose every call is retried by `policy` (PTB's extension point is
     do_request: it returns status and payload, and PTB turns the final one into exceptions)."""
@@ -49,8 +46,6 @@ class RetryingRequest(HTTPXRequest):
         self, url: str, method: str, *args: Any, **kwargs: Any
     ) -> tuple[int, bytes]:
         name = url.rsplit("/", 1)[-1]  # never log the URL: it holds the token
-        if name in NOT_RETRIED:
-            return await super().do_request(url, method, *args, **kwargs)
         retry = 0
         while True:
             try:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from knowledge.settings import EngineSettings
+from knowledge.answer.settings import EngineSettings
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,64}$")

@@ -1,4 +1,5 @@
-"""What the bot sends: HTML texts split to Telegram's limits, keyboards, and callback data."""
+"""What the bot sends: Telegram HTML, texts split to Telegram's limits, keyboards built from a
+reply's actions, and typed callback data."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from knowledge.cards import HTML, faq_card, program_card, reply
-from knowledge.engine import Answer, AnswerEngine, Mode
+from knowledge.present.replies import Act, Action, Reply, Row, open_entry
+from knowledge.present.replies import offer as entry_rows
 from knowledge.schema import Entry, Faq, Program
 
 MAX_MESSAGE = 4096
@@ -18,42 +19,112 @@ MAX_CALLBACK_BYTES = 64
 MAX_BUTTON_TEXT = 60
 PAGE_SIZE = 8
 
-EXAMPLES = (
-    "How do I apply for an externship?",
-    "Externships in Florida",
-    "Johns Hopkins",
-    "Do I need USMLE Step 1?",
-)
+
+class HtmlFormat:
+    """Telegram's HTML parse mode: only b, i, a and a few more tags; everything else escaped."""
+
+    def text(self, s: str) -> str:
+        return html.escape(s, quote=False)
+
+    def bold(self, s: str) -> str:
+        return f"<b>{self.text(s)}</b>"
+
+    def italic(self, s: str) -> str:
+        return f"<i>{self.text(s)}</i>"
+
+    def link(self, label: str, url: str) -> str:
+        return f'<a href="{html.escape(url, quote=True)}">{self.text(label)}</a>'
 
 
-# -- callback data: "<kind>:<arg>[:<arg>]", kinds of one letter --------------------------------
+HTML = HtmlFormat()
 
-# PAGE opens a program list as a new message; NAV turns the page of the list it is pressed on.
-PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS = "p", "f", "s", "r", "l", "n", "e", "t"
-KINDS = frozenset({PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS})
+
+# -- callback data: "<letter>:<arg>[:<arg>]", parsed into typed values --------------------------
 
 
 @dataclass(frozen=True)
-class Callback:
-    kind: str
-    args: tuple[str, ...]
+class OpenEntry:
+    entry_id: str
+    faq: bool = False
 
 
-def callback(kind: str, *args: str) -> str:
-    """Encoded callback data, cut to Telegram's 64 bytes (only a free-text filter can be long)."""
-    data = ":".join((kind, *args))
-    encoded = data.encode("utf-8")[:MAX_CALLBACK_BYTES]
-    return encoded.decode("utf-8", errors="ignore")
+@dataclass(frozen=True)
+class Similar:
+    program_id: str
+
+
+@dataclass(frozen=True)
+class Related:
+    program_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    query: str = ""
+    in_place: bool = False  # turn the page of the list it is pressed on (else: a new message)
+
+
+@dataclass(frozen=True)
+class Topics:
+    pass
+
+
+@dataclass(frozen=True)
+class Example:
+    number: int
+
+
+Callback = OpenEntry | Similar | Related | Page | Topics | Example
+
+# One letter per kind keeps room for ids and a /programs filter within Telegram's 64 bytes.
+PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS = "p", "f", "s", "r", "l", "n", "e", "t"
+KINDS = frozenset({PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS})
+# ASCII digits only ("²" is a digit to str.isdigit), written one way only, so data round-trips.
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,3}")
+
+
+def encode(data: Callback) -> str:
+    """Callback data, cut to Telegram's 64 bytes (only a free-text filter can be long)."""
+    match data:
+        case OpenEntry(entry_id, faq):
+            parts = [FAQ if faq else PROGRAM, entry_id]
+        case Similar(program_id):
+            parts = [SIMILAR, program_id]
+        case Related(program_id):
+            parts = [RELATED, program_id]
+        case Page(number, query, in_place):
+            parts = [NAV if in_place else PAGE, str(number), *([query] if query else [])]
+        case Topics():
+            parts = [TOPICS]
+        case Example(number):
+            parts = [EXAMPLE, str(number)]
+    raw = ":".join(parts).encode("utf-8")[:MAX_CALLBACK_BYTES]
+    return raw.decode("utf-8", errors="ignore")
 
 
 def parse_callback(data: str | None) -> Callback | None:
-    """The callback, or None for data this bot never issued (or issued by an older version)."""
+    """The typed callback, or None for data this bot never issued (or an older version did)."""
     if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    kind, _, rest = data.partition(":")
-    if kind not in KINDS:
-        return None
-    return Callback(kind, tuple(rest.split(":", 1)) if rest else ())
+    kind, colon, rest = data.partition(":")
+    arg, _, query = rest.partition(":")
+    number = int(arg) if _NUMBER.fullmatch(arg) else None
+    entry_id = rest if rest and ":" not in rest else None
+    match kind:
+        case "p" | "f" if entry_id:
+            return OpenEntry(entry_id, faq=kind == FAQ)
+        case "s" if entry_id:
+            return Similar(entry_id)
+        case "r" if entry_id:
+            return Related(entry_id)
+        case "l" | "n" if number is not None and (query or rest == arg):
+            return Page(number, query, in_place=kind == NAV)
+        case "t" if not colon:
+            return Topics()
+        case "e" if number is not None and rest == arg:
+            return Example(number)
+    return None
 
 
 # -- texts -------------------------------------------------------------------------------------
@@ -106,84 +177,35 @@ def _escaped_pieces(plain: str, limit: int) -> list[str]:
     return [*pieces, "".join(current)] if current else pieces
 
 
-def card(entry: Entry) -> str:
-    return program_card(entry, HTML) if isinstance(entry, Program) else faq_card(entry, HTML)
-
-
-def answer_text(answer: Answer) -> str:
-    text = reply(answer, HTML)
-    first = answer.results[0].entry if answer.results else None
-    if answer.mode is Mode.FAQ and isinstance(first, Faq) and first.related:
-        text += "\n\n<i>People also ask:</i>"
-    return text
-
-
 # -- keyboards ---------------------------------------------------------------------------------
 
 
-def entry_button(entry: Entry, label: str | None = None) -> InlineKeyboardButton:
-    kind = PROGRAM if isinstance(entry, Program) else FAQ
-    return InlineKeyboardButton(
-        _short(label or entry.title), callback_data=callback(kind, entry.id)
-    )
+def keyboard(rows: tuple[Row, ...] | list[Row]) -> InlineKeyboardMarkup | None:
+    """Buttons for a reply's actions; None when it has none."""
+    built = [[button(a) for a in row] for row in rows if row]
+    return InlineKeyboardMarkup(built) if built else None
 
 
-def browse_row() -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton("📋 All programs", callback_data=callback(PAGE, "0")),
-        InlineKeyboardButton("❓ FAQ topics", callback_data=callback(TOPICS)),
-    ]
-
-
-def program_keyboard(program: Program) -> InlineKeyboardMarkup:
-    rows = []
-    if program.website:
-        rows.append([InlineKeyboardButton("🌐 Website", url=program.website)])
-    rows.append(
-        [
-            InlineKeyboardButton("Similar programs", callback_data=callback(SIMILAR, program.id)),
-            InlineKeyboardButton("Related questions", callback_data=callback(RELATED, program.id)),
-        ]
-    )
-    return InlineKeyboardMarkup(rows)
-
-
-def faq_keyboard(faq: Faq, engine: AnswerEngine) -> InlineKeyboardMarkup | None:
-    related = [e for e in (engine.kb.get(i) for i in faq.related) if e is not None]
-    return InlineKeyboardMarkup([[entry_button(e)] for e in related]) if related else None
-
-
-def entry_keyboard(entry: Entry, engine: AnswerEngine) -> InlineKeyboardMarkup | None:
-    if isinstance(entry, Program):
-        return program_keyboard(entry)
-    return faq_keyboard(entry, engine)
-
-
-def answer_keyboard(answer: Answer, engine: AnswerEngine) -> InlineKeyboardMarkup | None:
-    first = answer.results[0].entry if answer.results else None
-    if answer.mode is Mode.PROGRAM and isinstance(first, Program):
-        rows = [list(row) for row in program_keyboard(first).inline_keyboard]
-        rows += [[entry_button(r.entry, f"❓ {r.title}")] for r in answer.results[1:2]]
-        return InlineKeyboardMarkup(rows)
-    if answer.mode is Mode.FAQ and isinstance(first, Faq):
-        return faq_keyboard(first, engine)
-    if answer.mode is Mode.SMALL_TALK or answer.mode is Mode.EMPTY:
-        return examples_keyboard()
-    rows = [[entry_button(r.entry)] for r in answer.results]
-    return InlineKeyboardMarkup([*rows, browse_row()])
-
-
-def examples_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(q, callback_data=callback(EXAMPLE, str(i)))]
-            for i, q in enumerate(EXAMPLES)
-        ]
-    )
-
-
-def choices_keyboard(entries: list[Entry]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([*([entry_button(e)] for e in entries), browse_row()])
+def button(action: Action) -> InlineKeyboardButton:
+    label = _short(action.label)
+    match action.act:
+        case Act.WEBSITE:
+            return InlineKeyboardButton(label, url=action.arg)
+        case Act.PROGRAM:
+            data = encode(OpenEntry(action.arg))
+        case Act.FAQ:
+            data = encode(OpenEntry(action.arg, faq=True))
+        case Act.SIMILAR:
+            data = encode(Similar(action.arg))
+        case Act.RELATED:
+            data = encode(Related(action.arg))
+        case Act.PROGRAMS:
+            data = encode(Page(0))
+        case Act.TOPICS:
+            data = encode(Topics())
+        case Act.EXAMPLE:
+            data = encode(Example(int(action.arg)))
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def programs_page(
@@ -200,31 +222,27 @@ def programs_page(
     text += "\n\n" + "\n".join(
         f"• {html.escape(p.name)} — {html.escape(p.location)}" for p in shown
     )
-    rows = [[entry_button(p)] for p in shown]
+    rows = [[button(open_entry(p))] for p in shown]
     nav = []
     if page > 0:
-        nav.append(
-            InlineKeyboardButton("◀ Previous", callback_data=callback(NAV, str(page - 1), query))
-        )
+        data = encode(Page(page - 1, query, in_place=True))
+        nav.append(InlineKeyboardButton("◀ Previous", callback_data=data))
     if page < pages - 1:
-        nav.append(
-            InlineKeyboardButton("Next ▶", callback_data=callback(NAV, str(page + 1), query))
-        )
+        data = encode(Page(page + 1, query, in_place=True))
+        nav.append(InlineKeyboardButton("Next ▶", callback_data=data))
     if nav:
         rows.append(nav)
     return text, InlineKeyboardMarkup(rows)
 
 
-def topics(faqs: list[Faq]) -> tuple[str, InlineKeyboardMarkup]:
+def topics(faqs: list[Faq]) -> Reply:
     """The FAQ topics message: a heading and a button per question."""
-    return "<b>Frequently asked questions</b>", InlineKeyboardMarkup(
-        [[entry_button(f)] for f in faqs]
-    )
+    return Reply("<b>Frequently asked questions</b>", tuple((open_entry(f),) for f in faqs))
 
 
-def offer(head: str, entries: Sequence[Entry]) -> tuple[str, InlineKeyboardMarkup]:
+def offer(head: str, entries: Sequence[Entry]) -> Reply:
     """A plain heading (escaped here) over a button per entry, plus the browse row."""
-    return html.escape(head), choices_keyboard(list(entries))
+    return Reply(html.escape(head), entry_rows(entries))
 
 
 def _short(text: str) -> str:

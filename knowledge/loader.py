@@ -11,10 +11,28 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Entry, Faq, FaqFile, Meta, MetaFile, Program, ProgramsFile
+from knowledge.schema import (
+    Entry,
+    Faq,
+    FaqFile,
+    Meta,
+    MetaFile,
+    Places,
+    PlacesFile,
+    Program,
+    ProgramsFile,
+    Vocabulary,
+    VocabularyFile,
+)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
-FILES = {"programs": "programs.yaml", "faq": "faq.yaml", "meta": "meta.yaml"}
+FILES = {
+    "programs": "programs.yaml",
+    "faq": "faq.yaml",
+    "meta": "meta.yaml",
+    "vocabulary": "vocabulary.yaml",
+    "places": "places.yaml",
+}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -47,6 +65,8 @@ class KnowledgeBase:
     programs: tuple[Program, ...]
     faqs: tuple[Faq, ...]
     meta: Meta
+    vocabulary: Vocabulary = field(repr=False)
+    places: Places = field(repr=False)
     by_id: dict[str, Entry] = field(repr=False)
 
     def get(self, entry_id: str) -> Entry | None:
@@ -66,11 +86,13 @@ class KnowledgeBase:
 
 
 def load(data_dir: Path | str | None = None) -> KnowledgeBase:
-    """Read programs.yaml, faq.yaml and meta.yaml from `data_dir` and check them as a whole."""
+    """Read the knowledge files from `data_dir` and check them as a whole."""
     root = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     programs = _load_file(root / FILES["programs"], ProgramsFile).programs
     faqs = _load_file(root / FILES["faq"], FaqFile).faq
     meta = _load_file(root / FILES["meta"], MetaFile).meta
+    vocabulary = _load_file(root / FILES["vocabulary"], VocabularyFile).vocabulary
+    places = _load_file(root / FILES["places"], PlacesFile).places
     by_id: dict[str, Entry] = {}
     for path, entries in ((root / FILES["programs"], programs), (root / FILES["faq"], faqs)):
         for entry in entries:
@@ -79,7 +101,8 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
             by_id[entry.id] = entry
     _check_related(root / FILES["faq"], faqs, by_id)
     _check_aliases(root / FILES["programs"], programs)
-    return KnowledgeBase(tuple(programs), tuple(faqs), meta, by_id)
+    _check_roles(root / FILES["meta"], meta, by_id)
+    return KnowledgeBase(tuple(programs), tuple(faqs), meta, vocabulary, places, by_id)
 
 
 def _load_file(path: Path, model: type[M]) -> M:
@@ -195,3 +218,19 @@ def _check_aliases(path: Path, programs: Sequence[Program]) -> None:
                     entry=program.id,
                     field="aliases",
                 )
+
+
+def _check_roles(path: Path, meta: Meta, by_id: dict[str, Entry]) -> None:
+    """Every role names an existing entry of the kind the role needs."""
+    roles = meta.roles
+    wanted: list[tuple[str, str, type[Program] | type[Faq]]] = [
+        ("roles.more_programs", roles.more_programs, Faq),
+        ("roles.everywhere_program", roles.everywhere_program, Program),
+        *(("roles.card_followups", i, Faq) for i in roles.card_followups),
+        *((f"roles.fact_faqs.{key}", i, Faq) for key, i in roles.fact_faqs.items()),
+    ]
+    for role, entry_id, kind in wanted:
+        entry = by_id.get(entry_id)
+        if not isinstance(entry, kind):
+            problem = "unknown id" if entry is None else f"not a {kind.entry_kind} entry"
+            raise KnowledgeError(f"{problem} {entry_id!r}", file=path, entry="meta", field=role)

@@ -6,7 +6,15 @@ import re
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
@@ -58,8 +66,7 @@ class Program(Strict):
     @classmethod
     def _tags_are_words(cls, tags: list[str]) -> list[str]:
         for tag in tags:
-            if not re.fullmatch(r"[a-z]+( [a-z]+)*", tag):
-                raise ValueError(f"focus tag {tag!r} must be lowercase words")
+            _check_tag(tag)
         return tags
 
     @property
@@ -85,13 +92,88 @@ class Faq(Strict):
         return self.question
 
 
+class Roles(Strict):
+    """Entries that play a part in answers, by id; the loader checks each exists and its kind."""
+
+    more_programs: EntryId  # a FAQ: where to look when a place has none of our programs
+    everywhere_program: EntryId  # a program not tied to one place
+    card_followups: list[EntryId] = Field(min_length=1)  # FAQs worth asking about any program
+    fact_faqs: dict[str, EntryId]  # fact key -> the FAQ explaining that fact
+
+    @field_validator("fact_faqs")
+    @classmethod
+    def _known_facts(cls, mapping: dict[str, str]) -> dict[str, str]:
+        unknown = set(mapping) - set(FACT_LABELS)
+        if unknown:
+            raise ValueError(f"unknown fact key(s): {', '.join(sorted(unknown))}")
+        return mapping
+
+
 class Meta(Strict):
-    """Facts about the knowledge base itself, shown by /about."""
+    """Facts about the knowledge base itself, shown by /about, and the roles of entries."""
 
     title: Text
     reviewed: date
     disclaimer: Text
     report: Text
+    roles: Roles
+
+
+Words = Annotated[list[str], BeforeValidator(lambda v: v.split() if isinstance(v, str) else v)]
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1)]
+
+
+class FocusTag(Strict):
+    selective: bool  # picks programs out, rather than only nudging the ranking
+    phrases: list[Phrase] = Field(min_length=1)
+
+
+class Vocabulary(Strict):
+    """Words the engine understands beyond the entries' own text (vocabulary.yaml)."""
+
+    expansions: dict[str, Phrase]
+    stopwords: Words
+    program_words: Words
+    program_nouns: Words
+    link_words: Words
+    domain_words: Words
+    filler_words: Words
+    generic_name_words: Words
+    focus: dict[str, FocusTag]
+
+    @field_validator("focus")
+    @classmethod
+    def _tags_are_words(cls, tags: dict[str, FocusTag]) -> dict[str, FocusTag]:
+        for tag in tags:
+            _check_tag(tag)
+        return tags
+
+
+StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+
+
+class Places(Strict):
+    """The US places recognised in questions and program locations (places.yaml)."""
+
+    states: dict[StateCode, Phrase] = Field(min_length=1)
+    cities: dict[Phrase, StateCode]
+    same_city: list[list[Phrase]] = Field(default_factory=list)
+    cased_forms: dict[str, Phrase] = Field(default_factory=dict)
+    ambiguous_codes: list[StateCode] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Places:
+        for city, code in self.cities.items():
+            if code not in self.states:
+                raise ValueError(f"city {city!r} is in unknown state {code!r}")
+        for form, city in self.cased_forms.items():
+            if city not in self.cities:
+                raise ValueError(f"cased form {form!r} names unknown city {city!r}")
+        for group in self.same_city:
+            missing = [c for c in group if c not in self.cities]
+            if missing:
+                raise ValueError(f"same_city names unknown cities: {', '.join(missing)}")
+        return self
 
 
 Entry = Program | Faq
@@ -107,3 +189,16 @@ class FaqFile(Strict):
 
 class MetaFile(Strict):
     meta: Meta
+
+
+class VocabularyFile(Strict):
+    vocabulary: Vocabulary
+
+
+class PlacesFile(Strict):
+    places: Places
+
+
+def _check_tag(tag: str) -> None:
+    if not re.fullmatch(r"[a-z]+( [a-z]+)*", tag):
+        raise ValueError(f"focus tag {tag!r} must be lowercase words")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine
 from knowledge.loader import KnowledgeBase, load
 from tests.fake_telegram import FakeTelegram
 from tests.fakes import FakeEncoder

@@ -17,11 +17,11 @@ import numpy as np
 
 from bot.app import build_application
 from bot.settings import BotSettings
-from knowledge.build import build_engine
-from knowledge.evaluation import load_cases
-from knowledge.settings import PROJECT_DIR, EngineSettings
+from knowledge.answer.build import build_engine
+from knowledge.answer.settings import PROJECT_DIR, EngineSettings
+from knowledge.tools.evaluation import load_cases
 from tests.fake_telegram import TOKEN, FakeTelegram, Faults
-from tests.test_bot_e2e import running
+from tests.harness import running
 
 
 async def burst(users: int, each: int) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import signal
@@ -13,55 +12,18 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from bot import handlers
 from bot.app import build_application
-from bot.settings import BotSettings
-from knowledge.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine
 from tests.fake_telegram import BOT_USERNAME, PHOTO, STICKER, TOKEN, FakeTelegram
+from tests.harness import CHAT, Conversation, buttons, running, settings_for, until
 
 pytestmark = pytest.mark.model
-CHAT = 501
-
-
-async def until(predicate: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {predicate}")
-
-
-def settings_for(fake: FakeTelegram, **extra: str) -> BotSettings:
-    return BotSettings.from_env(
-        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url, **extra}
-    )
-
-
-@contextlib.asynccontextmanager
-async def running(app: Application, **polling: Any) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start and stop the application the way run_polling does, inside the test's loop."""
-    await app.initialize()
-    assert app.post_init
-    await app.post_init(app)
-    assert app.updater
-    await app.updater.start_polling(poll_interval=0, timeout=1, **polling)
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown
-        await app.post_shutdown(app)
 
 
 @pytest.fixture
@@ -70,38 +32,6 @@ async def bot(fake: FakeTelegram, real_engine: AnswerEngine) -> AsyncIterator[Fa
         yield fake
     rejected = [c for c in fake.calls if c.status == 400]
     assert rejected == [], f"the fake Bot API rejected: {rejected}"
-
-
-class Conversation:
-    """A user in one chat: say something, get the bot's new messages."""
-
-    def __init__(self, fake: FakeTelegram, chat_id: int = CHAT) -> None:
-        self.fake, self.chat_id = fake, chat_id
-
-    async def say(self, text: str | None = None, count: int = 1, **kw: Any) -> list[dict[str, Any]]:
-        before = len(self.fake.sent(self.chat_id))
-        self.fake.message(self.chat_id, text, **kw)
-        return await self.new_since(before, count)
-
-    async def press(
-        self, message: dict[str, Any], data: str, count: int = 1
-    ) -> list[dict[str, Any]]:
-        before = len(self.fake.sent(self.chat_id))
-        query_id = self.fake.press(message, data)
-        await until(lambda: self.fake.answered(query_id))
-        if count:
-            return await self.new_since(before, count)
-        return []
-
-    async def new_since(self, before: int, count: int) -> list[dict[str, Any]]:
-        sent = await until(lambda: len(s := self.fake.sent(self.chat_id)) >= before + count and s)
-        return list(sent[before:])
-
-
-def buttons(message: dict[str, Any]) -> dict[str, str]:
-    """Button text -> callback data (or url) of a sent message."""
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return {b["text"]: b.get("callback_data") or b.get("url") for row in rows for b in row}
 
 
 async def test_commands_are_registered(bot: FakeTelegram) -> None:

@@ -2,8 +2,11 @@ import re
 
 import pytest
 
-from knowledge.cards import HTML, NOT_LISTED, TEXT, faq_card, program_card, reply
-from knowledge.engine import Answer, Mode, Result
+from bot.views import HTML
+from knowledge.answer.model import Answer, Mode, Result
+from knowledge.present.cards import NOT_LISTED, faq_card, program_card
+from knowledge.present.formats import TEXT
+from knowledge.present.replies import Presenter
 
 ALLOWED_TAGS = {"b", "i", "a", "/b", "/i", "/a"}
 
@@ -49,6 +52,6 @@ def test_knowledge_text_is_escaped(kb):
 @pytest.mark.parametrize("mode", list(Mode))
 def test_every_reply_mode_renders(kb, mode):
     results = (Result(kb.program("ucla"), 1.0), Result(kb.faq("visa"), 0.5))
-    text = reply(Answer("q", mode, results, note="A note <&>"), HTML)
+    text = Presenter(kb, HTML).reply(Answer("q", mode, results, note="A note <&>")).text
     assert text.strip()
     assert_valid_telegram_html(text)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from knowledge.engine import Mode
+from knowledge.answer.model import Mode
 
 
 def ids(answer):
@@ -114,7 +114,7 @@ def test_near_tie_between_entries_is_offered_as_choices(fake_engine):
 
 
 def test_answer_many_keeps_order_and_encodes_each_question_once(kb):
-    from knowledge.engine import AnswerEngine
+    from knowledge.answer.engine import AnswerEngine
     from tests.fakes import FakeEncoder
 
     encoder = FakeEncoder()
@@ -183,7 +183,9 @@ def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(
 ):
     assert fake_engine.answer(question).mode is not Mode.LIST
     assert (
-        fake_engine._evidence(question, fake_engine.encoder.encode([question])[0]).described
+        fake_engine.retriever.gather(
+                question, fake_engine.encoder.encode([question])[0], fake_engine.thresholds.weights
+            ).described
         == set()
     )
 

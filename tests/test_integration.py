@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.evaluation import Outcome, correct, load_cases
+from knowledge.tools.evaluation import Outcome, correct, load_cases
 from tests.conftest import EVAL_DIR
 
 pytestmark = pytest.mark.model
-IMGBOT = [sys.executable, "-m", "knowledge.cli"]
+IMGBOT = [sys.executable, "-m", "knowledge.tools.cli"]
 
 
 def run_cli(*args: str, stdin: str = "", env: dict[str, str] | None = None, cache: Path):

@@ -152,3 +152,47 @@ def test_insecure_url(data):
     edit(data / "programs.yaml", "https://my.clevelandclinic.org", "http://my.clevelandclinic.org")
     err = error_for(data)
     assert (err.entry, err.field) == ("cleveland-clinic", "website")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        ("more_programs: finding-more-programs", "more_programs: finding-programs", "unknown id"),
+        ("everywhere_program: amsa", "everywhere_program: scams", "not a program entry"),
+        ("      visa: visa\n", "      visa: amsa\n", "not a faq entry"),
+    ],
+)
+def test_a_role_must_name_an_entry_of_its_kind(data, old, new, reason):
+    edit(data / "meta.yaml", old, new)
+    error = error_for(data)
+    assert reason in error.reason and error.entry == "meta" and error.field.startswith("roles.")
+
+
+def test_a_fact_role_must_name_a_fact_the_cards_show(data):
+    edit(data / "meta.yaml", "      cost: cost\n", "      price: cost\n")
+    error = error_for(data)
+    assert "unknown fact key" in error.reason and error.file.endswith("meta.yaml")
+
+
+def test_vocabulary_is_validated_like_the_rest(data):
+    edit(data / "vocabulary.yaml", "  research: {selective: true,", "  Research: {selective: true,")
+    error = error_for(data)
+    assert error.file.endswith("vocabulary.yaml") and "lowercase words" in error.reason
+    edit(data / "vocabulary.yaml", "  Research: {selective: true,", "  research: {selectiv: true,")
+    error = error_for(data)
+    assert error.field and "research" in error.field and error.line
+
+
+def test_places_must_be_consistent(data):
+    edit(data / "places.yaml", "    nyc: NY\n", "    nyc: NQ\n")
+    error = error_for(data)
+    assert error.file.endswith("places.yaml") and "unknown state" in error.reason
+
+
+def test_vocabulary_changes_reach_the_engine_without_code(data):
+    from knowledge.answer.engine import AnswerEngine
+    from tests.fakes import FakeEncoder
+
+    edit(data / "vocabulary.yaml", "    mt: mount\n", "    mt: mount\n    jh: johns hopkins\n")
+    engine = AnswerEngine(load(data), FakeEncoder())
+    assert [r.id for r in engine.answer("jh").results][:1] == ["johns-hopkins"]

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from bot import views
 from bot.app import build_application
-from knowledge.cards import HTML, reply
-from knowledge.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine
+from knowledge.present.replies import Presenter
 from tests.fake_telegram import PHOTO, STICKER, FakeTelegram, check_keyboard, check_message_text
-from tests.test_bot_e2e import running, settings_for
+from tests.harness import running, settings_for
 
 ODD = [
     "",
@@ -58,21 +58,37 @@ def keyboard_dict(markup: Any) -> dict[str, Any] | None:
 def test_engine_and_rendering_accept_anything(fake_engine: AnswerEngine, text: str) -> None:
     answer = fake_engine.answer(text)
     assert answer.question == text
-    for part in views.split_message(views.answer_text(answer)):
+    reply = Presenter(fake_engine.kb, views.HTML).reply(answer)
+    assert reply.text.strip()
+    for part in views.split_message(reply.text):
         check_message_text(part, "HTML")
-    check_keyboard(keyboard_dict(views.answer_keyboard(answer, fake_engine)))
-    assert reply(answer, HTML)
+    check_keyboard(keyboard_dict(views.keyboard(reply.rows)))
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
 def test_any_callback_data_parses_or_is_refused(data: str) -> None:
     parsed = views.parse_callback(data)
-    ours = data.partition(":")[0] in views.KINDS and len(data.encode()) <= 64
-    assert (parsed is not None) == ours
-    if parsed is not None:  # nothing is lost: the parts rebuild the data ("p:" has no args)
-        kind, _, rest = data.partition(":")
-        assert ":".join((parsed.kind, *parsed.args)) == (data if rest else kind)
+    # Only data the bot could have issued is accepted: it is exactly what the value encodes to.
+    assert parsed is None or views.encode(parsed) == data
+
+
+callbacks = st.one_of(
+    st.builds(views.OpenEntry, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True), st.booleans()),
+    st.builds(views.Similar, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
+    st.builds(views.Related, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
+    st.builds(views.Page, st.integers(0, 9999), st.text(max_size=12), st.booleans()),
+    st.just(views.Topics()),
+    st.builds(views.Example, st.integers(0, 9999)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(callbacks)
+def test_every_callback_the_bot_issues_fits_and_parses_back(data: views.Callback) -> None:
+    encoded = views.encode(data)
+    assert len(encoded.encode()) <= views.MAX_CALLBACK_BYTES
+    assert views.parse_callback(encoded) == data
 
 
 class LiveBot:

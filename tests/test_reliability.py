@@ -16,10 +16,10 @@ from bot import handlers
 from bot.app import Timeouts, build_application
 from bot.logs import REDACTED, setup_logging
 from bot.retry import RetryPolicy
-from knowledge.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine
 from knowledge.loader import DEFAULT_DATA_DIR
 from tests.fake_telegram import TOKEN, FakeTelegram, Faults
-from tests.test_bot_e2e import Conversation, buttons, running, settings_for, until
+from tests.harness import Conversation, buttons, running, settings_for, until
 
 pytestmark = pytest.mark.model
 FAST = Timeouts(connect=1, read=1.5, write=1.5, pool=1)
@@ -213,8 +213,8 @@ async def test_secrets_never_reach_the_logs(
 
 
 def test_a_corrupt_cache_at_start_is_rebuilt(tmp_path: Path) -> None:
-    from knowledge.build import build_engine
-    from knowledge.settings import EngineSettings
+    from knowledge.answer.build import build_engine
+    from knowledge.answer.settings import EngineSettings
 
     settings = EngineSettings(model=None, cache_dir=tmp_path, data_dir=DEFAULT_DATA_DIR)
     first = build_engine(settings)

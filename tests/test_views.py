@@ -26,16 +26,18 @@ def test_a_single_huge_line_is_cut_into_escaped_plain_pieces():
 
 
 def test_callback_data_stays_within_64_bytes_and_round_trips():
-    data = views.callback(views.NAV, "1", "ü" * 60)
+    data = views.encode(views.Page(1, "ü" * 60, in_place=True))
     assert len(data.encode()) <= 64
     parsed = views.parse_callback(data)
-    assert parsed and parsed.kind == views.NAV and parsed.args[0] == "1"
-    assert views.parse_callback(views.callback(views.PROGRAM, "johns-hopkins")) == views.Callback(
-        "p", ("johns-hopkins",)
-    )
+    assert isinstance(parsed, views.Page) and parsed.number == 1 and parsed.in_place
+    assert parsed.query and set(parsed.query) == {"ü"}  # cut at a character, never mid-byte
+    entry = views.OpenEntry("johns-hopkins")
+    assert views.parse_callback(views.encode(entry)) == entry
 
 
-@pytest.mark.parametrize("data", [None, "", "x", "zz:1", "p" * 65, "q:what"])
+@pytest.mark.parametrize(
+    "data", [None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x", "l:007"]
+)
 def test_callback_data_never_issued_is_rejected(data):
     assert views.parse_callback(data) is None
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from bot.app import build_application
 from bot.settings import BotSettings
-from knowledge.build import build_engine
-from knowledge.settings import EngineSettings
+from knowledge.answer.build import build_engine
+from knowledge.answer.settings import EngineSettings
 from tests.fake_telegram import TOKEN, FakeTelegram
-from tests.test_bot_e2e import Conversation, buttons, running
+from tests.harness import Conversation, buttons, running
 
 SCRIPT: list[tuple[str, str]] = [
     ("say", "/start"),

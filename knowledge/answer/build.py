@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from embeddings.cache import EmbeddingCache
-from embeddings.encoder import SentenceTransformerEncoder
+from embeddings.encoder import EncoderError, SentenceTransformerEncoder
 from embeddings.threads import keep_blas_single_threaded
-from knowledge.engine import AnswerEngine
-from knowledge.loader import load
-from knowledge.settings import EngineSettings
+from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.settings import EngineSettings
+from knowledge.loader import KnowledgeError, load
+
+# What can stop an engine from being built: invalid knowledge, or a model that will not load.
+BUILD_ERRORS = (KnowledgeError, EncoderError)
 
 
 def rebuild_engine(old: AnswerEngine, settings: EngineSettings) -> AnswerEngine:

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from knowledge.schema import Program
-from knowledge.text import words
 
 # Aliases this short are abbreviations (JHU, FIU, BWH): a typo in them is another word entirely.
 EXACT_ONLY_CHARS = 4
-STRONG = 88.0
-# Words many names share; two matches overlapping only on these name two different programs.
-GENERIC = frozenset(
-    [
-        "university",
-        "of",
-        "the",
-        "and",
-        "hospital",
-        "health",
-        "healthcare",
-        "system",
-        "medicine",
-        "medical",
-        "school",
-        "center",
-        "program",
-        "externship",
-        "externships",
-        "clinic",
-    ]
-)
+STRONG = 88.0  # similarity (0-100) that names a program
+EXACT = 100.0
+# An exact distinctive core still needs the whole window this close to the alias: "clinic" alone
+# is not "Cleveland Clinic".
+EXACT_CORE_WHOLE = 75.0
+# A window may be one word longer or shorter than the alias it is compared with.
+SIZE_SLACK = 1
+# Generic words this long may carry one typo ("clinik", "univercity").
+GENERIC_TYPO_CHARS = 5
+GENERIC_CACHE_SIZE = 50_000  # words users typed, remembered as generic or not
 
 
 @dataclass(frozen=True)
@@ -54,6 +41,19 @@ class _Alias:
     size: int  # in words
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """Every run of consecutive question words that could be a name."""
+
+    words: list[list[str]]
+    texts: list[str]
+    cores: list[str]
+
+    @cached_property
+    def sizes(self) -> np.ndarray:
+        return np.array([len(w) for w in self.words])
+
+
 class NameMatcher:
     """Scores every window of the question against every alias in one vectorized pass.
 
@@ -62,14 +62,21 @@ class NameMatcher:
     place names ("miami" against "UMiami") count only when spelled exactly."""
 
     def __init__(
-        self, programs: Sequence[Program], protected: frozenset[str] = frozenset()
+        self,
+        programs: Sequence[Program],
+        words_of: Callable[[str], list[str]],
+        generic: Iterable[str],
+        protected: frozenset[str] = frozenset(),
     ) -> None:
+        self._generic_words = frozenset(generic)
+        self._long_generic = [g for g in self._generic_words if len(g) >= GENERIC_TYPO_CHARS]
+        self._generic_cache: dict[str, bool] = {}
         self._protected = protected
         aliases = []
         for program in programs:
             for alias in dict.fromkeys((program.name, *program.aliases)):
-                tokens = words(alias)
-                core = " ".join(w for w in tokens if not _generic(w))
+                tokens = words_of(alias)
+                core = self._core(tokens)
                 if core:
                     aliases.append(_Alias(program, " ".join(tokens), core, len(tokens)))
         self._aliases = aliases
@@ -77,59 +84,83 @@ class NameMatcher:
         self._cores = [a.core for a in aliases]
         self._sizes = np.array([a.size for a in aliases])
         self._exact_only = np.array([len(a.core) <= EXACT_ONLY_CHARS for a in aliases])
-        self._max_size = int(self._sizes.max()) + 1 if aliases else 0
+        self._max_size = int(self._sizes.max()) + SIZE_SLACK if aliases else 0
 
-    def match(self, text: str, threshold: float = STRONG) -> list[NameMatch]:
-        """Programs named in `text`, best first, at most one match per program."""
-        query = words(text)
-        windows = [
-            query[i : i + size]
-            for size in range(1, min(self._max_size, len(query)) + 1)
-            for i in range(len(query) - size + 1)
-        ]
-        if not windows or not self._aliases:
+    def match(self, words: Sequence[str], threshold: float = STRONG) -> list[NameMatch]:
+        """Programs named in the question's `words`, best first, at most one per program."""
+        windows = self._windows(words)
+        if not windows.words or not self._aliases:
             return []
-        texts = [" ".join(w) for w in windows]
-        cores = [" ".join(t for t in w if not _generic(t)) for w in windows]
-        whole = process.cdist(texts, self._texts, scorer=fuzz.ratio, dtype=np.float32)
-        core = process.cdist(cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
-        scores = np.minimum(whole, core)
-        exact = (core == 100) & (whole >= 75)
-        protected = np.array(
+        scores = self._scores(windows)
+        matches = self._best_per_program(windows, scores, threshold)
+        return self._drop_overlapping(sorted(matches, key=lambda m: -m.score))
+
+    def _windows(self, words: Sequence[str]) -> _Windows:
+        runs = [
+            list(words[i : i + size])
+            for size in range(1, min(self._max_size, len(words)) + 1)
+            for i in range(len(words) - size + 1)
+        ]
+        return _Windows(runs, [" ".join(w) for w in runs], [self._core(w) for w in runs])
+
+    def _scores(self, windows: _Windows) -> np.ndarray:
+        """Window x alias similarity: the lower of whole-text and core similarity, exact-only
+        where the alias is an abbreviation or the window a place name, and zero where their
+        sizes differ by more than the slack."""
+        whole = process.cdist(windows.texts, self._texts, scorer=fuzz.ratio, dtype=np.float32)
+        core = process.cdist(windows.cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
+        fuzzy = np.minimum(whole, core)
+        exact = (core == EXACT) & (whole >= EXACT_CORE_WHOLE)
+        place = np.array(
             [
                 t in self._protected or c in self._protected
-                for t, c in zip(texts, cores, strict=True)
+                for t, c in zip(windows.texts, windows.cores, strict=True)
             ]
         )
-        strict = self._exact_only[None, :] | protected[:, None]
-        scores = np.where(strict, np.where(exact, 100.0, 0.0), scores)
-        sizes = np.array([len(w) for w in windows])
-        near = np.abs(sizes[:, None] - self._sizes[None, :]) <= 1
-        near |= (sizes[:, None] == 1) & (self._sizes[None, :] == 1)
-        scores = np.where(near, scores, 0.0)
+        exact_only = self._exact_only[None, :] | place[:, None]
+        scores = np.where(exact_only, np.where(exact, EXACT, 0.0), fuzzy)
+        return np.where(self._comparable_sizes(windows.sizes), scores, 0.0)
+
+    def _comparable_sizes(self, sizes: np.ndarray) -> np.ndarray:
+        near = np.abs(sizes[:, None] - self._sizes[None, :]) <= SIZE_SLACK
+        one_word = (sizes[:, None] == 1) & (self._sizes[None, :] == 1)
+        return np.asarray(near | one_word)
+
+    def _best_per_program(
+        self, windows: _Windows, scores: np.ndarray, threshold: float
+    ) -> list[NameMatch]:
         best: dict[str, NameMatch] = {}
+        rows = np.argmax(scores, axis=0)
         for col, alias in enumerate(self._aliases):
-            row = int(np.argmax(scores[:, col]))
+            row = int(rows[col])
             score = float(scores[row, col])
             current = best.get(alias.program.id)
             if score >= threshold and (current is None or score > current.score):
-                best[alias.program.id] = NameMatch(alias.program, score, frozenset(windows[row]))
-        matches = sorted(best.values(), key=lambda m: -m.score)
-        return _drop_overlapping(matches)
+                best[alias.program.id] = NameMatch(
+                    alias.program, score, frozenset(windows.words[row])
+                )
+        return list(best.values())
 
+    def _drop_overlapping(self, matches: list[NameMatch]) -> list[NameMatch]:
+        """When two programs' matches rest on the same distinctive word, keep the better one."""
+        kept: list[NameMatch] = []
+        for match in matches:
+            if all(not {w for w in match.words & k.words if not self.generic(w)} for k in kept):
+                kept.append(match)
+        return kept
 
-@cache
-def _generic(word: str) -> bool:
-    """A generic word, allowing one typo in longer ones ("clinik", "univercity")."""
-    return word in GENERIC or (
-        len(word) >= 5 and any(Levenshtein.distance(word, g) <= 1 for g in GENERIC if len(g) >= 5)
-    )
+    def _core(self, words: Sequence[str]) -> str:
+        return " ".join(w for w in words if not self.generic(w))
 
-
-def _drop_overlapping(matches: list[NameMatch]) -> list[NameMatch]:
-    """When two programs' matches rest on the same distinctive word, keep only the better one."""
-    kept: list[NameMatch] = []
-    for match in matches:
-        if all(not {w for w in match.words & k.words if not _generic(w)} for k in kept):
-            kept.append(match)
-    return kept
+    def generic(self, word: str) -> bool:
+        """A generic word, allowing one typo in longer ones ("clinik", "univercity")."""
+        known = self._generic_cache.get(word)
+        if known is None:
+            known = word in self._generic_words or (
+                len(word) >= GENERIC_TYPO_CHARS
+                and any(Levenshtein.distance(word, g) <= 1 for g in self._long_generic)
+            )
+            if len(self._generic_cache) >= GENERIC_CACHE_SIZE:
+                self._generic_cache.clear()
+            self._generic_cache[word] = known
+        return known

@@ -1,63 +1,18 @@
 """US places in questions: states (names and postal codes), major cities and their nicknames.
 
-Program locations are matched with the same gazetteer, so a program is "in" a place only because
-its own `location` says so.
+The gazetteer comes from places.yaml. Program locations are matched with the same gazetteer, so a
+program is "in" a place only because its own `location` says so.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-STATES = {
-    "AL": "alabama", "AK": "alaska", "AZ": "arizona", "AR": "arkansas", "CA": "california",
-    "CO": "colorado", "CT": "connecticut", "DE": "delaware", "DC": "district of columbia",
-    "FL": "florida", "GA": "georgia", "HI": "hawaii", "ID": "idaho", "IL": "illinois",
-    "IN": "indiana", "IA": "iowa", "KS": "kansas", "KY": "kentucky", "LA": "louisiana",
-    "ME": "maine", "MD": "maryland", "MA": "massachusetts", "MI": "michigan", "MN": "minnesota",
-    "MS": "mississippi", "MO": "missouri", "MT": "montana", "NE": "nebraska", "NV": "nevada",
-    "NH": "new hampshire", "NJ": "new jersey", "NM": "new mexico", "NY": "new york",
-    "NC": "north carolina", "ND": "north dakota", "OH": "ohio", "OK": "oklahoma", "OR": "oregon",
-    "PA": "pennsylvania", "RI": "rhode island", "SC": "south carolina", "SD": "south dakota",
-    "TN": "tennessee", "TX": "texas", "UT": "utah", "VT": "vermont", "VA": "virginia",
-    "WA": "washington", "WV": "west virginia", "WI": "wisconsin", "WY": "wyoming",
-}  # fmt: skip
+from knowledge.answer.text import Token, Tokenizer
+from knowledge.schema import Places
 
-# Major cities (and common nicknames) with their state.
-CITIES = {
-    "new york city": "NY", "nyc": "NY", "manhattan": "NY", "brooklyn": "NY", "bronx": "NY",
-    "queens": "NY", "los angeles": "CA", "san francisco": "CA", "sf": "CA", "san diego": "CA",
-    "san jose": "CA", "sacramento": "CA", "chicago": "IL", "boston": "MA", "cambridge": "MA",
-    "baltimore": "MD", "cleveland": "OH", "columbus": "OH", "cincinnati": "OH", "miami": "FL",
-    "orlando": "FL", "tampa": "FL", "jacksonville": "FL", "fort lauderdale": "FL",
-    "salt lake city": "UT", "slc": "UT", "houston": "TX", "dallas": "TX", "austin": "TX",
-    "san antonio": "TX", "philadelphia": "PA", "philly": "PA", "pittsburgh": "PA",
-    "detroit": "MI", "atlanta": "GA", "seattle": "WA", "phoenix": "AZ", "denver": "CO",
-    "minneapolis": "MN", "rochester": "MN", "nashville": "TN", "new orleans": "LA",
-    "st louis": "MO", "saint louis": "MO", "newark": "NJ", "washington dc": "DC",
-    "las vegas": "NV", "portland": "OR", "charlotte": "NC", "durham": "NC",
-    "new haven": "CT", "richmond": "VA", "milwaukee": "WI", "indianapolis": "IN",
-}  # fmt: skip
-
-# Nicknames that name a city only as they are usually written (never lowercase "la").
-CASED_CITY_FORMS = {"LA": "los angeles", "L.A.": "los angeles", "D.C.": "washington dc"}
-# Postal codes that are also common words or degrees: a place only after a comma ("Miami, FL").
-AMBIGUOUS_CODES = frozenset(
-    "IN OR ME OK HI MD DE OH PA CO AL MA ID LA MT MS GA SC ND NE VA WA".split()
-)
-_STATE_BY_NAME = {name: code for code, name in STATES.items()}
-_NAMES = sorted({*CITIES, *_STATE_BY_NAME}, key=len, reverse=True)
-_NAME_RE = re.compile(r"\b(" + "|".join(re.escape(n) for n in _NAMES) + r")\b")
-_CODE_RE = re.compile(r"(,\s*)?\b([A-Za-z]{2})\b")
-
-
-PLACE_NAMES = frozenset(_NAMES)
-# Every word of a place name or code, so the rest of a question can be judged without them.
-PLACE_WORDS = frozenset(
-    {w for name in _NAMES for w in name.split()}
-    | {code.lower() for code in STATES}
-    | {re.sub(r"[^a-z]", "", form.lower()) for form in CASED_CITY_FORMS}
-)
+POSTAL_CODE_CHARS = 2
 
 
 @dataclass(frozen=True)
@@ -65,69 +20,110 @@ class Place:
     """A place named in text: a city (with its state) or a whole state."""
 
     state: str
+    state_name: str
     city: str | None = None
 
     @property
     def words(self) -> list[str]:
-        return (self.city or STATES[self.state]).split()
+        return (self.city or self.state_name).split()
 
     @property
     def label(self) -> str:
-        state = STATES[self.state].title()
+        state = self.state_name.title()
         return f"{self.city.title()}, {state}" if self.city else state
 
 
-def find_places(text: str) -> list[Place]:
-    """Places named in `text`, in order of appearance, without repeats."""
-    found: list[tuple[int, Place]] = []
-    for form, city in CASED_CITY_FORMS.items():
-        for m in re.finditer(r"(?<![A-Za-z])" + re.escape(form) + r"(?![A-Za-z])", text):
-            found.append((m.start(), Place(CITIES[city], city)))
-    lowered = " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
-    spaced = re.sub(r"[^A-Za-z0-9,.]+", " ", text)
-    for m in _NAME_RE.finditer(lowered):
-        name = m.group(1)
-        if name in CITIES:
-            found.append((_offset(text, m.start(), lowered), Place(CITIES[name], name)))
-        else:
-            found.append((_offset(text, m.start(), lowered), Place(_STATE_BY_NAME[name])))
-    for m in _CODE_RE.finditer(spaced):
-        code = m.group(2)
-        upper = code.upper()
-        if upper not in STATES:
-            continue
-        after_comma = bool(m.group(1))
-        if after_comma or (code.isupper() and upper not in AMBIGUOUS_CODES):
-            found.append((m.start(2), Place(upper)))
-    found.sort(key=lambda pair: pair[0])
-    places: list[Place] = []
-    for _, place in found:
-        if place not in places:
-            places.append(place)
-    return _drop_covered(places)
+class Gazetteer:
+    """Finds places in tokenised text: names by word sequences, postal codes by case and commas."""
 
+    def __init__(self, places: Places, tokenizer: Tokenizer) -> None:
+        self._states = dict(places.states)
+        self._cities = dict(places.cities)
+        self._by_name = {name: code for code, name in places.states.items()}
+        # Place names as lowercase word sequences, longest first: "new york city" before "new york".
+        names = {*self._cities, *self._by_name}
+        self._names = sorted(((tuple(n.split()), n) for n in names), key=lambda p: -len(p[1]))
+        self._cased = [
+            ([t.raw for t in tokenizer.tokens(form)], form.rstrip("."), city)
+            for form, city in places.cased_forms.items()
+        ]
+        self._ambiguous = frozenset(places.ambiguous_codes)
+        self._groups = [frozenset(g) for g in places.same_city]
+        self.names = frozenset(names)
+        # Every word of a place name or code, so the rest of a question can be judged without them.
+        self.words = frozenset(
+            {w for words, _ in self._names for w in words}
+            | {code.lower() for code in self._states}
+            | {"".join(raws).lower() for raws, _, _ in self._cased}
+        )
 
-def _offset(text: str, index: int, lowered: str) -> int:
-    # Positions only order the places; the normalized text keeps the original word order.
-    return int(index * len(text) / max(1, len(lowered)))
+    def find(self, text: str, tokens: Sequence[Token]) -> list[Place]:
+        """Places named in `text` (tokenised as `tokens`), in order, without repeats."""
+        found = sorted(
+            [*self._cased_forms(text, tokens), *self._named(tokens), *self._codes(tokens)],
+            key=lambda pair: pair[0],
+        )
+        places: list[Place] = []
+        for _, place in found:
+            if place not in places:
+                places.append(place)
+        return _drop_covered(places)
+
+    def place(self, name: str) -> Place:
+        """The place a city or state name (or postal code) stands for."""
+        if name in self._cities:
+            code = self._cities[name]
+            return Place(code, self._states[code], name)
+        code = self._by_name.get(name, name.upper())
+        return Place(code, self._states[code])
+
+    def contains(self, location: Place, wanted: Place) -> bool:
+        """Whether a program at `location` is in the place a user asked for."""
+        if wanted.state != location.state:
+            return False
+        if wanted.city is None or location.city is None:
+            # A whole-state program (Intermountain, "Utah") serves a city in that state.
+            return True
+        a, b = wanted.city, location.city
+        return a == b or any(a in g and b in g for g in self._groups)
+
+    def _cased_forms(self, text: str, tokens: Sequence[Token]) -> list[tuple[int, Place]]:
+        """Nicknames written as they usually are ("LA", "D.C."), never lowercase "la"."""
+        out = []
+        for raws, form, city in self._cased:
+            for i in range(len(tokens) - len(raws) + 1):
+                span = tokens[i : i + len(raws)]
+                if [t.raw for t in span] == raws and text[span[0].start : span[-1].end] == form:
+                    out.append((i, self.place(city)))
+        return out
+
+    def _named(self, tokens: Sequence[Token]) -> list[tuple[int, Place]]:
+        """City and state names, the longest first at each position, never overlapping."""
+        lowered = [t.lower for t in tokens]
+        out, i = [], 0
+        while i < len(lowered):
+            for words, name in self._names:
+                if tuple(lowered[i : i + len(words)]) == words:
+                    out.append((i, self.place(name)))
+                    i += len(words)
+                    break
+            else:
+                i += 1
+        return out
+
+    def _codes(self, tokens: Sequence[Token]) -> list[tuple[int, Place]]:
+        """Postal codes: after a comma ("Miami, FL"), or in capitals when not also a word."""
+        out = []
+        for i, t in enumerate(tokens):
+            code = t.raw.upper()
+            if len(t.raw) != POSTAL_CODE_CHARS or not t.raw.isalpha() or code not in self._states:
+                continue
+            if t.after_comma or (t.raw.isupper() and code not in self._ambiguous):
+                out.append((i, self.place(code)))
+        return out
 
 
 def _drop_covered(places: list[Place]) -> list[Place]:
     """ "New York City, New York" names one place: a state already implied by a city goes."""
     cities = {p.state for p in places if p.city}
     return [p for p in places if p.city or p.state not in cities]
-
-
-def contains(location: Place, wanted: Place) -> bool:
-    """Whether a program at `location` is in the place a user asked for."""
-    if wanted.state != location.state:
-        return False
-    if wanted.city is None or location.city is None:
-        # A whole-state program (Intermountain, "Utah") serves a city in that state.
-        return True
-    return _same_city(wanted.city, location.city)
-
-
-def _same_city(a: str, b: str) -> bool:
-    groups = ({"new york city", "nyc", "manhattan", "brooklyn", "bronx", "queens"},)
-    return a == b or any(a in g and b in g for g in groups)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from knowledge.loader import DEFAULT_DATA_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def _default_cache_dir() -> Path:

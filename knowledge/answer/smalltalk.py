@@ -32,11 +32,6 @@ def strip_small_talk(text: str) -> str:
     return " ".join(parts[start:end])
 
 
-def is_small_talk(text: str) -> bool:
-    """True when nothing but pleasantries, emoji or punctuation is left."""
-    return not re.search(r"\w", strip_small_talk(text))
-
-
 def _consume(words: list[str], start: int, end: int, *, forward: bool) -> int:
     """Skip runs of one to four words that together form a pleasantry."""
     moved = True

@@ -1,41 +1,36 @@
-"""Text normalization shared by matching, lexical search and the engine."""
+"""Text normalisation and tokens: a question is cleaned once and tokenised once, with positions."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 MAX_QUESTION_CHARS = 1000
 
 # Invisible and bidirectional-control characters users paste by accident; they break matching.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
-_WORD = re.compile(r"[a-z0-9]+")
 # Markup pasted from web pages ("<b>visa</b>") is noise to the question.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+# A possessive ending is dropped ("Hopkins's"), "&" reads "and", a comma is remembered (postal
+# codes count after one: "Miami, FL"), and words are runs of ASCII letters and digits.
+_PIECE = re.compile(r"(?P<possessive>['’]s)|(?P<amp>&)|(?P<comma>,)|(?P<word>[A-Za-z0-9]+)")
 
-# Short forms users type, expanded before matching names and words.
-EXPANSIONS = {
-    "mt": "mount",
-    "st": "saint",
-    "univ": "university",
-    "uni": "university",
-    "intl": "international",
-    "hosp": "hospital",
-    "lor": "letter",
-    "lors": "letters",
-    "loc": "letter",
-    "rec": "recommendation",
-    "recs": "recommendations",
-}
 
-STOPWORDS = frozenset(
-    """a an the and or of to in on at for with by from about into as is are was were be been
-    being am do does did doing have has had having i me my mine we our you your he she it its they
-    them their this that these those there here what which who whom whose when where why how can
-    could should would will shall may might must any some all each every no not so than too very
-    just also only if then but please tell give show know want like get got need info information
-    hi hey hello pls plz thanks thank u r ur im i'm iam us s t""".split()
-)
+@dataclass(frozen=True)
+class Token:
+    raw: str  # as typed ("LA", "Mt")
+    word: str  # lowercase, short forms expanded ("los", "mount")
+    stem: str
+    stop: bool  # carries no meaning for retrieval
+    start: int  # where `raw` starts in the text
+    end: int
+    after_comma: bool
+
+    @property
+    def lower(self) -> str:
+        return self.raw.lower()
 
 
 def clean(text: str) -> str:
@@ -45,12 +40,6 @@ def clean(text: str) -> str:
     text = _TAG.sub(" ", text)
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
-
-
-def words(text: str) -> list[str]:
-    """Lowercase word tokens with short forms expanded ("Mt." -> "mount", "&" -> "and")."""
-    lowered = text.lower().replace("&", " and ").replace("'s", "").replace("’s", "")
-    return [EXPANSIONS.get(w, w) for w in _WORD.findall(lowered)]
 
 
 def stem(word: str) -> str:
@@ -63,6 +52,37 @@ def stem(word: str) -> str:
     return word
 
 
-def content_terms(text: str) -> list[str]:
-    """Stemmed words that carry meaning (stopwords dropped)."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+class Tokenizer:
+    """Splits text into tokens with the vocabulary's short forms and stopwords."""
+
+    def __init__(self, expansions: Mapping[str, str], stopwords: Iterable[str]) -> None:
+        self.expansions = dict(expansions)
+        self.stopwords = frozenset(stopwords)
+
+    def tokens(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        comma = False
+        for m in _PIECE.finditer(text):
+            if m.group("possessive"):
+                continue
+            if m.group("comma"):
+                comma = True
+                continue
+            raw = m.group()
+            word = "and" if raw == "&" else raw.lower()
+            word = self.expansions.get(word, word)
+            stop = word in self.stopwords
+            out.append(Token(raw, word, stem(word), stop, m.start(), m.end(), comma))
+            comma = False
+        return out
+
+    def words(self, text: str) -> list[str]:
+        """Lowercase words with short forms expanded ("Mt." -> "mount", "&" -> "and")."""
+        return [t.word for t in self.tokens(text)]
+
+    def content_terms(self, text: str) -> list[str]:
+        """Stemmed words that carry meaning (stopwords dropped)."""
+        return [t.stem for t in self.tokens(text) if not t.stop]
+
+    def stems(self, text: str) -> list[str]:
+        return [t.stem for t in self.tokens(text)]

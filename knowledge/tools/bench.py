@@ -16,12 +16,9 @@ import numpy as np
 
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
-from knowledge.build import build_engine
-from knowledge.evaluation import load_cases
-from knowledge.settings import PROJECT_DIR, EngineSettings
-
-EVAL_DIR = PROJECT_DIR / "tests" / "eval"
-FALLBACK_QUESTIONS = ["how do I apply", "cleveland clinic", "externships in florida", "visa?"]
+from knowledge.answer.build import build_engine
+from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.settings import EngineSettings
 
 BARE_START = """
 import time, sys
@@ -32,8 +29,8 @@ model = SentenceTransformer(sys.argv[1] if len(sys.argv) > 1 else default_model(
 model.encode(["how do I apply"])
 """
 ENGINE_START = """
-from knowledge.build import build_engine
-from knowledge.settings import EngineSettings
+from knowledge.answer.build import build_engine
+from knowledge.answer.settings import EngineSettings
 build_engine(EngineSettings.from_env()).answer("how do I apply")
 """
 
@@ -51,7 +48,7 @@ def run(settings: EngineSettings, *, quick: bool, out: TextIO) -> None:
         f"engine built in {time.perf_counter() - start:.2f} s; embedding cache: "
         f"encoded {engine.stats.encoded}, reused {engine.stats.reused}"
     )
-    questions = _questions()
+    questions = _questions(engine)
     say(
         f"\n1. Per-question latency over {len(questions)} questions x {rounds} rounds "
         "(interleaved, single question at a time)"
@@ -117,9 +114,13 @@ def _encode_and_search(index: VectorIndex, encoder: Encoder, question: str) -> N
     index.search(encoder.encode([question])[0], 5)
 
 
-def _questions() -> list[str]:
-    files = sorted(EVAL_DIR.glob("*.yaml"))
-    return [c.q for c in load_cases(files)] if files else FALLBACK_QUESTIONS
+def _questions(engine: AnswerEngine) -> list[str]:
+    """The bench's own inputs: every FAQ phrasing and program alias, as users would type them
+    (lowercase), so the bench needs no evaluation files."""
+    kb = engine.kb
+    texts = [t for f in kb.faqs for t in (f.question, *f.alternates)]
+    texts += [a for p in kb.programs for a in p.aliases]
+    return [t.lower() for t in texts]
 
 
 def _ms(fn: Callable[[], object]) -> float:

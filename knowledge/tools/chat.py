@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from knowledge.cards import TEXT, faq_card, program_card, reply
-from knowledge.engine import Answer, AnswerEngine, Mode
-from knowledge.schema import Entry, Faq, Program
+from knowledge.answer.engine import AnswerEngine
+from knowledge.present.formats import TEXT
+from knowledge.present.replies import Presenter, Reply, offer
+from knowledge.schema import Entry
 
 WELCOME = (
     "IMG Externship Assistant. Ask about a program, a place or a topic.\n"
@@ -17,32 +18,28 @@ WELCOME = (
 class Chat:
     def __init__(self, engine: AnswerEngine) -> None:
         self.engine = engine
+        self.present = Presenter(engine.kb, TEXT)
         self.choices: list[Entry] = []
 
     def respond(self, line: str) -> str:
         command = line.strip().lower()
         if command == "/programs":
-            return self._offer(list(self.engine.kb.programs), "Programs:")
+            return self._show(Reply("Programs:", offer(self.engine.kb.programs)))
         if command == "/faq":
-            return self._offer(list(self.engine.kb.faqs), "Questions:")
+            return self._show(Reply("Questions:", offer(self.engine.kb.faqs)))
         if command.isdigit() and 1 <= int(command) <= len(self.choices):
-            return self._card(self.choices[int(command) - 1])
-        answer = self.engine.answer(line)
-        text = reply(answer, TEXT)
-        if answer.mode in (Mode.LIST, Mode.CHOICES, Mode.UNKNOWN) and answer.results:
-            return self._offer([r.entry for r in answer.results], text)
-        self.choices = self._related(answer)
-        if self.choices:
-            numbered = ", ".join(f"{i}. {e.title}" for i, e in enumerate(self.choices, 1))
-            text += f"\n\nRelated (type a number): {numbered}"
-        return text
+            return self._show(self.present.entry(self.choices[int(command) - 1]))
+        return self._show(self.present.reply(self.engine.answer(line)))
 
-    def _related(self, answer: Answer) -> list[Entry]:
-        first = answer.results[0].entry if answer.results else None
-        if answer.mode is Mode.FAQ and isinstance(first, Faq):
-            found = (self.engine.kb.get(i) for i in first.related)
-            return [e for e in found if e is not None]
-        return [r.entry for r in answer.results[1:2] if answer.mode is Mode.PROGRAM]
+    def _show(self, reply: Reply) -> str:
+        """The reply's text, with the entries it offers numbered (the other buttons are
+        Telegram's)."""
+        found = (self.engine.kb.get(a.arg) for a in reply.opens)
+        self.choices = [e for e in found if e is not None]
+        if not self.choices:
+            return reply.text
+        numbered = "\n".join(f"{i}. {e.title}" for i, e in enumerate(self.choices, 1))
+        return f"{reply.text}\n\nType a number to open one:\n{numbered}"
 
     def run(self, inp: TextIO, out: TextIO) -> None:
         out.write(WELCOME + "\n")
@@ -55,12 +52,3 @@ class Chat:
                 return
             if line.strip():
                 out.write(self.respond(line) + "\n")
-
-    def _offer(self, entries: list[Entry], head: str) -> str:
-        self.choices = entries
-        numbered = "\n".join(f"{i}. {e.title}" for i, e in enumerate(entries, 1))
-        return f"{head}\n\nType a number to open one:\n{numbered}"
-
-    @staticmethod
-    def _card(entry: Entry) -> str:
-        return program_card(entry, TEXT) if isinstance(entry, Program) else faq_card(entry, TEXT)

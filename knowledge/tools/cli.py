@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from embeddings.encoder import EncoderError
+from knowledge.answer.settings import EngineSettings
 from knowledge.loader import KnowledgeError, load
-from knowledge.settings import EngineSettings
 
 if TYPE_CHECKING:
-    from knowledge.engine import AnswerEngine
+    from knowledge.answer.engine import AnswerEngine
 
 BATCH = 64
 
@@ -58,33 +58,39 @@ def _parser() -> argparse.ArgumentParser:
 
 def _engine(settings: EngineSettings) -> AnswerEngine:
     # Imported here so `validate` and `--help` answer without loading the model.
-    from knowledge.build import build_engine
+    from knowledge.answer.build import build_engine
 
     return build_engine(settings)
 
 
 def cmd_ask(args: argparse.Namespace, settings: EngineSettings) -> int:
     """Answer one question, or every stdin line with `-`."""
-    from knowledge.cards import TEXT, reply
+    from knowledge.present.formats import TEXT
+    from knowledge.present.replies import Presenter
 
     engine = _engine(settings)
+    present = Presenter(engine.kb, TEXT)
     if args.question == ["-"]:
         for batch in _batches(line.rstrip("\n") for line in sys.stdin):
             for answer in engine.answer_many(batch):
                 if args.json:
                     print(json.dumps(answer.to_json(), ensure_ascii=False), flush=False)
                 else:
-                    print(reply(answer, TEXT), end="\n\n")
+                    print(present.reply(answer).text, end="\n\n")
             sys.stdout.flush()
         return 0
     answer = engine.answer(" ".join(args.question))
-    print(json.dumps(answer.to_json(), ensure_ascii=False) if args.json else reply(answer, TEXT))
+    print(
+        json.dumps(answer.to_json(), ensure_ascii=False)
+        if args.json
+        else present.reply(answer).text
+    )
     return 0
 
 
 def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
     """A terminal conversation; a number opens one of the items last listed."""
-    from knowledge.chat import Chat
+    from knowledge.tools.chat import Chat
 
     print("Loading the assistant…", file=sys.stderr)
     engine = _engine(settings)
@@ -109,7 +115,7 @@ def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
-    from knowledge.evaluation import EvalFileError, load_cases, report
+    from knowledge.tools.evaluation import EvalFileError, load_cases, report
 
     try:
         cases = load_cases(args.files)
@@ -120,7 +126,7 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: EngineSettings) -> int:
-    from knowledge.bench import run
+    from knowledge.tools.bench import run
 
     run(settings, quick=args.quick, out=sys.stdout)
     return 0

@@ -16,8 +16,9 @@ import numpy as np
 import yaml
 
 from embeddings.index import VectorIndex
-from knowledge.engine import AnswerEngine, document
-from knowledge.text import clean, content_terms
+from knowledge.answer.corpus import document
+from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.text import clean
 
 KINDS = ("name", "attr", "list", "faq", "ood")
 
@@ -89,7 +90,8 @@ def engine_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome
 def bm25_outcomes(engine: AnswerEngine, cases: Sequence[Case]) -> list[Outcome]:
     out = []
     for case in cases:
-        scores = engine.bm25.scores(content_terms(clean(case.q)))
+        tokenizer = engine.retriever.lexicon.tokenizer
+        scores = engine.retriever.bm25.scores(tokenizer.content_terms(clean(case.q)))
         order = np.argsort(-scores, kind="stable")[:3]
         ids = tuple(engine.entries[i].id for i in order)
         out.append(Outcome(bool(scores.max() > 0), ids, float(scores.max())))

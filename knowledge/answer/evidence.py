@@ -1,0 +1,151 @@
+"""Evidence for one question, gathered in one pass over its tokens: program names, US places,
+focus words, dense similarity to every entry, BM25, and the share of words unknown to us."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from embeddings.index import VectorIndex
+from knowledge.answer.lexical import BM25
+from knowledge.answer.names import NameMatcher
+from knowledge.answer.places import Gazetteer, Place
+from knowledge.answer.text import Token, stem
+from knowledge.answer.vocabulary import Lexicon
+from knowledge.schema import Entry, Program
+
+# An unknown word this long may be a typo of a known one (one edit; two from TWO_TYPOS_CHARS).
+ONE_TYPO_CHARS = 5
+TWO_TYPOS_CHARS = 9
+
+
+@dataclass(frozen=True)
+class Weights:
+    lexical: float  # weight of max-normalized BM25 added to the cosine
+    focus_bonus: float  # per focus tag a program shares with a program-seeking question
+
+
+@dataclass(frozen=True)
+class Evidence:
+    names: list[Program]
+    places: list[Place]
+    focus: set[str]
+    described: set[str]  # selective focus tags describing a sought program
+    dense: np.ndarray  # best cosine per entry
+    fused: np.ndarray  # cosine + weighted max-normalized BM25 + focus bonus
+    unknown_share: float
+    topic: np.ndarray  # cosine + BM25 of the words beyond names, places and program nouns
+
+
+class Retriever:
+    """Scores a question against every entry; holds the index, BM25 and the matchers."""
+
+    def __init__(
+        self,
+        entries: Sequence[Entry],
+        owners: np.ndarray,
+        index: VectorIndex,
+        bm25: BM25,
+        names: NameMatcher,
+        gazetteer: Gazetteer,
+        lexicon: Lexicon,
+    ) -> None:
+        self.entries = tuple(entries)
+        self.owners = owners  # entry row of each embedded passage
+        self.index = index
+        self.bm25 = bm25
+        self.names = names
+        self.gazetteer = gazetteer
+        self.lexicon = lexicon
+        self.vocabulary = (
+            bm25.vocabulary | lexicon.program_words | lexicon.domain_words | lexicon.focus_words
+        )
+        self._vocabulary_list = sorted(self.vocabulary)
+        self._focus = [set(e.focus) if isinstance(e, Program) else set() for e in self.entries]
+
+    def gather(self, text: str, vector: np.ndarray, weights: Weights) -> Evidence:
+        tokens = self.lexicon.tokenizer.tokens(text)
+        stems = [t.stem for t in tokens]
+        terms = [t.stem for t in tokens if not t.stop]
+        names = self.names.match([t.word for t in tokens])
+        name_words = frozenset().union(*(m.words for m in names))
+        places = self._places(text, tokens, name_words)
+        dense = self.dense(vector)
+        meaningful = self._meaningful(terms, name_words, bool(places))
+        spans = self.lexicon.focus_spans(stems)
+        focus = {s.tag for s in spans}
+        program_intent = bool(set(terms) & self.lexicon.program_words)
+        fused = (
+            dense
+            + weights.lexical * max_normalized(self.bm25.scores(terms))
+            + self._focus_bonus(focus, program_intent, weights.focus_bonus)
+        )
+        residue = [t for t in meaningful if t not in self.lexicon.filler]
+        unknown = [t for t in meaningful if not self.known(t)]
+        return Evidence(
+            names=[m.program for m in names],
+            places=places,
+            focus=focus,
+            described=self.lexicon.described(stems, spans),
+            dense=dense,
+            fused=fused,
+            unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
+            topic=self._topic(dense, residue, weights.lexical),
+        )
+
+    def dense(self, vector: np.ndarray) -> np.ndarray:
+        """Best cosine per entry over its passages."""
+        scores = self.index.scores(vector)
+        best = np.full(len(self.entries), -1.0, dtype=np.float32)
+        np.maximum.at(best, self.owners, scores)
+        return best
+
+    def known(self, term: str) -> bool:
+        """In the domain's vocabulary, allowing a typo in longer words."""
+        if term in self.vocabulary or term.isdigit():
+            return True
+        allowed = (len(term) >= ONE_TYPO_CHARS) + (len(term) >= TWO_TYPOS_CHARS)
+        return bool(allowed) and bool(
+            process.extractOne(
+                term, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=allowed
+            )
+        )
+
+    def _places(
+        self, text: str, tokens: Sequence[Token], name_words: frozenset[str]
+    ) -> list[Place]:
+        """Places, leaving out those that are part of a program's name ("U of Miami")."""
+        found = self.gazetteer.find(text, tokens)
+        return [p for p in found if not (name_words and set(p.words) <= name_words)]
+
+    def _meaningful(
+        self, terms: list[str], name_words: frozenset[str], has_places: bool
+    ) -> list[str]:
+        """The terms beyond the program names (and place words, when a place was named)."""
+        skipped = name_words | self.gazetteer.words if has_places else name_words
+        # Terms are stemmed, so the words to leave out must be too ("johns" -> "john").
+        skip = {stem(w) for w in skipped}
+        return [t for t in terms if t not in skip]
+
+    def _topic(self, dense: np.ndarray, residue: list[str], lexical_weight: float) -> np.ndarray:
+        """Scores of the topic a question asks about once names and places are set aside
+        ("cleveland clinic usmle" -> USMLE); zero when nothing is left ("externships in Boston")."""
+        if not residue:
+            return np.zeros_like(dense)
+        return dense + lexical_weight * max_normalized(self.bm25.scores(residue))
+
+    def _focus_bonus(self, focus: set[str], program_intent: bool, per_tag: float) -> np.ndarray:
+        bonus = np.zeros(len(self.entries), dtype=np.float32)
+        if focus and program_intent:
+            for i, tags in enumerate(self._focus):
+                bonus[i] = per_tag * len(focus & tags)
+        return bonus
+
+
+def max_normalized(scores: np.ndarray) -> np.ndarray:
+    top = float(scores.max()) if len(scores) else 0.0
+    return scores / top if top > 0 else scores

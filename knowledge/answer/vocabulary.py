@@ -1,0 +1,96 @@
+"""The vocabulary file compiled for matching: word sets in the same stemmed form as questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.answer.text import Tokenizer, stem
+from knowledge.schema import Vocabulary
+
+# A focus phrase describes a sought program when a program noun follows within this many words
+# ("low cost [private] externship")...
+NOUN_AFTER = 2
+# ...or when a program noun comes at most this many words before it, joined by a linking word
+# ("program that focuses on family medicine").
+NOUN_BEFORE = 6
+
+
+@dataclass(frozen=True)
+class FocusSpan:
+    tag: str
+    start: int  # word positions in the question
+    end: int
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    tokenizer: Tokenizer
+    program_words: frozenset[str]  # the question is about finding a program
+    program_nouns: frozenset[str]
+    link_words: frozenset[str]
+    domain_words: frozenset[str]  # not unknown, though no entry uses them
+    filler: frozenset[str]  # add no topic to a program's name
+    generic_name_words: frozenset[str]
+    focus: dict[str, list[list[str]]]  # tag -> its phrases as stem sequences
+    selective: frozenset[str]  # tags that pick programs out
+
+    @classmethod
+    def compile(cls, vocabulary: Vocabulary) -> Lexicon:
+        tokenizer = Tokenizer(vocabulary.expansions, vocabulary.stopwords)
+
+        def terms(words: list[str]) -> frozenset[str]:
+            return frozenset(tokenizer.content_terms(" ".join(words)))
+
+        focus = {
+            tag: [tokenizer.stems(p) for p in spec.phrases]
+            for tag, spec in vocabulary.focus.items()
+        }
+        focus_words = frozenset(t for phrases in focus.values() for p in phrases for t in p)
+        program_words = terms(vocabulary.program_words)
+        return cls(
+            tokenizer=tokenizer,
+            program_words=program_words,
+            program_nouns=frozenset(stem(w) for w in vocabulary.program_nouns),
+            link_words=frozenset(stem(w) for w in vocabulary.link_words),
+            domain_words=terms(vocabulary.domain_words),
+            filler=program_words | focus_words | terms(vocabulary.filler_words),
+            generic_name_words=frozenset(vocabulary.generic_name_words),
+            focus=focus,
+            selective=frozenset(t for t, spec in vocabulary.focus.items() if spec.selective),
+        )
+
+    @property
+    def focus_words(self) -> frozenset[str]:
+        return frozenset(t for phrases in self.focus.values() for p in phrases for t in p)
+
+    def focus_spans(self, stems: Sequence[str]) -> list[FocusSpan]:
+        """Every focus phrase in a stemmed word sequence."""
+        spans = []
+        for tag, phrases in self.focus.items():
+            for phrase in phrases:
+                n = len(phrase)
+                for i in range(len(stems) - n + 1):
+                    if phrase and list(stems[i : i + n]) == phrase:
+                        spans.append(FocusSpan(tag, i, i + n))
+        return spans
+
+    def described(self, stems: Sequence[str], spans: Sequence[FocusSpan]) -> set[str]:
+        """Selective tags used to describe a sought program: "low cost externship" or "program
+        … for family medicine". "are externships cheap" asks about cost and matches neither."""
+        return {
+            s.tag
+            for s in spans
+            if s.tag in self.selective
+            and (self._noun_follows(stems, s) or self._noun_leads(stems, s))
+        }
+
+    def _noun_follows(self, stems: Sequence[str], span: FocusSpan) -> bool:
+        return any(w in self.program_nouns for w in stems[span.end : span.end + NOUN_AFTER])
+
+    def _noun_leads(self, stems: Sequence[str], span: FocusSpan) -> bool:
+        for p in range(max(0, span.start - NOUN_BEFORE), span.start):
+            between = stems[p + 1 : span.start]
+            if stems[p] in self.program_nouns and any(w in self.link_words for w in between):
+                return True
+        return False
