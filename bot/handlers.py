@@ -25,7 +25,7 @@ from knowledge.answer.build import rebuild_engine
 from knowledge.answer.engine import AnswerEngine
 from knowledge.answer.model import Answer
 from knowledge.loader import KnowledgeError
-from knowledge.present.cards import card
+from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, Reply, examples_rows
 from knowledge.schema import Program
 
@@ -84,6 +84,15 @@ async def send_reply(message: Message, reply: Reply) -> None:
     await send(message, reply.text, views.keyboard(reply.rows))
 
 
+async def show_in_place(message: Message, reply: Reply) -> None:
+    """Replace the pressed message with `reply` when it fits one message; else send it anew."""
+    parts = views.split_message(reply.text)
+    if len(parts) == 1:
+        await message.edit_text(parts[0], reply_markup=views.keyboard(reply.rows))
+    else:
+        await send_reply(message, reply)
+
+
 async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Reply with `text` split to Telegram's limit; the keyboard goes on the last part."""
     parts = views.split_message(text)
@@ -115,12 +124,11 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Where the knowledge comes from, when it was reviewed, and how to report a mistake."""
     meta = engine_of(context).kb.meta
+    rests_on = "\n".join(f"• {html.escape(s)}" for s in meta.about_sources)
     text = (
         f"<b>{html.escape(meta.title)}</b>\n\n"
-        "Programs come from Residency Advisor's article “Top 10 Externship Programs for IMGs”; "
-        "general answers from public pages of the AMA, AAMC, ECFMG-related guides, hospitals and "
-        "placement services. Every card lists its own sources.\n\n"
-        f"Last reviewed: {meta.reviewed:%d %B %Y}\n\n"
+        f"What it rests on (every card names its own sources, with links):\n{rests_on}\n\n"
+        f"Pages read: {month(meta.sources_read)} · last reviewed: {meta.reviewed:%d %B %Y}\n\n"
         f"<i>{html.escape(meta.disclaimer)}</i>\n\n{html.escape(meta.report)}"
     )
     if update.effective_message:
@@ -172,7 +180,7 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """FAQ topics as buttons."""
     if update.effective_message:
-        await send_reply(update.effective_message, views.topics(list(engine_of(context).kb.faqs)))
+        await send_reply(update.effective_message, present(engine_of(context)).topics())
 
 
 # -- messages ----------------------------------------------------------------------------------
@@ -269,9 +277,11 @@ async def _press(
         case views.Similar(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Programs similar to {program.name}:"
             await send_reply(message, views.offer(head, engine.browse.similar_programs(program)))
+        case views.Details(program_id) if (program := kb.program(program_id)) is not None:
+            await show_in_place(message, present(engine).details(program))
         case views.Related(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Questions to ask about {program.name}:"
-            await send_reply(message, views.offer(head, engine.browse.related_faqs(program)))
+            await send_reply(message, views.offer(head, engine.browse.questions_to_ask()))
         case views.Page(number, query, in_place):
             found = engine.browse.programs_matching(query)
             text, keyboard = views.programs_page(found, number, query)
@@ -279,8 +289,8 @@ async def _press(
                 await message.edit_text(text, reply_markup=keyboard)
             else:
                 await send(message, text, keyboard)
-        case views.Topics():
-            await send_reply(message, views.topics(list(kb.faqs)))
+        case views.Topics(category):
+            await send_reply(message, present(engine).topics(category))
         case views.Example(number) if number < len(EXAMPLES):
             await reply_to_question(message, EXAMPLES[number], context)
         case _:

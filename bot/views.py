@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from knowledge.present.replies import Act, Action, Reply, Row, open_entry
 from knowledge.present.replies import offer as entry_rows
-from knowledge.schema import Entry, Faq, Program
+from knowledge.schema import Entry, Program
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
@@ -35,6 +35,9 @@ class HtmlFormat:
     def link(self, label: str, url: str) -> str:
         return f'<a href="{html.escape(url, quote=True)}">{self.text(label)}</a>'
 
+    def cite(self, number: int, url: str) -> str:
+        return self.link(f"[{number}]", url)
+
 
 HTML = HtmlFormat()
 
@@ -54,6 +57,11 @@ class Similar:
 
 
 @dataclass(frozen=True)
+class Details:
+    program_id: str
+
+
+@dataclass(frozen=True)
 class Related:
     program_id: str
 
@@ -67,7 +75,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Topics:
-    pass
+    category: str = ""  # "" for the list of categories
 
 
 @dataclass(frozen=True)
@@ -75,11 +83,11 @@ class Example:
     number: int
 
 
-Callback = OpenEntry | Similar | Related | Page | Topics | Example
+Callback = OpenEntry | Similar | Details | Related | Page | Topics | Example
 
 # One letter per kind keeps room for ids and a /programs filter within Telegram's 64 bytes.
-PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS = "p", "f", "s", "r", "l", "n", "e", "t"
-KINDS = frozenset({PROGRAM, FAQ, SIMILAR, RELATED, PAGE, NAV, EXAMPLE, TOPICS})
+PROGRAM, FAQ, SIMILAR, DETAILS, RELATED = "p", "f", "s", "d", "r"
+PAGE, NAV, EXAMPLE, TOPICS = "l", "n", "e", "t"
 # ASCII digits only ("²" is a digit to str.isdigit), written one way only, so data round-trips.
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,3}")
 
@@ -91,12 +99,14 @@ def encode(data: Callback) -> str:
             parts = [FAQ if faq else PROGRAM, entry_id]
         case Similar(program_id):
             parts = [SIMILAR, program_id]
+        case Details(program_id):
+            parts = [DETAILS, program_id]
         case Related(program_id):
             parts = [RELATED, program_id]
         case Page(number, query, in_place):
             parts = [NAV if in_place else PAGE, str(number), *([query] if query else [])]
-        case Topics():
-            parts = [TOPICS]
+        case Topics(category):
+            parts = [TOPICS, *([category] if category else [])]
         case Example(number):
             parts = [EXAMPLE, str(number)]
     raw = ":".join(parts).encode("utf-8")[:MAX_CALLBACK_BYTES]
@@ -116,12 +126,16 @@ def parse_callback(data: str | None) -> Callback | None:
             return OpenEntry(entry_id, faq=kind == FAQ)
         case "s" if entry_id:
             return Similar(entry_id)
+        case "d" if entry_id:
+            return Details(entry_id)
         case "r" if entry_id:
             return Related(entry_id)
         case "l" | "n" if number is not None and (query or rest == arg):
             return Page(number, query, in_place=kind == NAV)
         case "t" if not colon:
             return Topics()
+        case "t" if entry_id:
+            return Topics(entry_id)
         case "e" if number is not None and rest == arg:
             return Example(number)
     return None
@@ -197,12 +211,14 @@ def button(action: Action) -> InlineKeyboardButton:
             data = encode(OpenEntry(action.arg, faq=True))
         case Act.SIMILAR:
             data = encode(Similar(action.arg))
+        case Act.DETAILS:
+            data = encode(Details(action.arg))
         case Act.RELATED:
             data = encode(Related(action.arg))
         case Act.PROGRAMS:
             data = encode(Page(0))
         case Act.TOPICS:
-            data = encode(Topics())
+            data = encode(Topics(action.arg))
         case Act.EXAMPLE:
             data = encode(Example(int(action.arg)))
     return InlineKeyboardButton(label, callback_data=data)
@@ -233,11 +249,6 @@ def programs_page(
     if nav:
         rows.append(nav)
     return text, InlineKeyboardMarkup(rows)
-
-
-def topics(faqs: list[Faq]) -> Reply:
-    """The FAQ topics message: a heading and a button per question."""
-    return Reply("<b>Frequently asked questions</b>", tuple((open_entry(f),) for f in faqs))
 
 
 def offer(head: str, entries: Sequence[Entry]) -> Reply:

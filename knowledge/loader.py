@@ -102,6 +102,7 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     _check_related(root / FILES["faq"], faqs, by_id)
     _check_aliases(root / FILES["programs"], programs)
     _check_roles(root / FILES["meta"], meta, by_id)
+    _check_categories(root / FILES["faq"], faqs, meta)
     return KnowledgeBase(tuple(programs), tuple(faqs), meta, vocabulary, places, by_id)
 
 
@@ -224,13 +225,25 @@ def _check_roles(path: Path, meta: Meta, by_id: dict[str, Entry]) -> None:
     """Every role names an existing entry of the kind the role needs."""
     roles = meta.roles
     wanted: list[tuple[str, str, type[Program] | type[Faq]]] = [
-        ("roles.more_programs", roles.more_programs, Faq),
-        ("roles.everywhere_program", roles.everywhere_program, Program),
+        *(("roles.place_fallbacks", i, Faq) for i in roles.place_fallbacks),
         *(("roles.card_followups", i, Faq) for i in roles.card_followups),
         *((f"roles.fact_faqs.{key}", i, Faq) for key, i in roles.fact_faqs.items()),
+        ("roles.beyond_scope", roles.beyond_scope, Faq),
     ]
     for role, entry_id, kind in wanted:
         entry = by_id.get(entry_id)
         if not isinstance(entry, kind):
             problem = "unknown id" if entry is None else f"not a {kind.entry_kind} entry"
             raise KnowledgeError(f"{problem} {entry_id!r}", file=path, entry="meta", field=role)
+
+
+def _check_categories(path: Path, faqs: Sequence[Faq], meta: Meta) -> None:
+    known = {c.id for c in meta.categories}
+    for faq in faqs:
+        if faq.category not in known:
+            raise KnowledgeError(
+                f"unknown category {faq.category!r} (meta.yaml lists {', '.join(sorted(known))})",
+                file=path,
+                entry=faq.id,
+                field="category",
+            )

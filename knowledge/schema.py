@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -20,15 +20,35 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s<>\"]+$")]
 
-# Keys for the optional facts, in the order cards show them, with their labels.
+# Facts an offering may state, in the order cards show them, with their labels.
 FACT_LABELS: dict[str, str] = {
-    "specialties": "Specialties",
     "duration": "Duration",
-    "cost": "Cost",
-    "eligibility": "Eligibility",
+    "fee": "Fee",
+    "lead_time": "When to apply",
     "visa": "Visa",
     "how_to_apply": "How to apply",
+    "letters": "Letters",
+    "other": "Also",
 }
+FactKey = Literal["duration", "fee", "lead_time", "visa", "how_to_apply", "letters", "other"]
+# Who an offering is for, as the institution's page says.
+Audience = Literal[
+    "enrolled-students",
+    "final-year-students",
+    "graduates",
+    "imgs-seeking-residency",
+    "licensed-physicians",
+]
+OfferingKind = Literal[
+    "observership", "elective", "clerkship", "exchange", "preceptorship", "placement", "other"
+]
+# What a program means for the bot's typical user, an IMG graduate seeking US residency.
+VerdictLevel = Literal["open", "limited", "students-only", "excluded", "none-found"]
+YearMonth = Annotated[str, StringConstraints(pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$")]
+# A year or academic year printed on a page ("2015", "2022-23"); YAML may read it as a number.
+YearShown = Annotated[
+    str, BeforeValidator(lambda v: str(v) if isinstance(v, int) else v), Field(max_length=20)
+]
 
 
 class Strict(BaseModel):
@@ -36,31 +56,85 @@ class Strict(BaseModel):
 
 
 class Source(Strict):
-    """What an entry rests on: a title, and its address when one is known."""
+    """What an entry rests on: a page with its https address and the month it was read."""
 
+    id: EntryId | None = None  # for programs: what their facts cite
     title: Text
-    url: Url | None = None
+    url: Url
+    publisher: Literal["official", "official-mirror", "third-party", "article"] | None = None
+    read: YearMonth
+    shown: YearShown | None = None  # the year printed on the page; None when undated
+
+
+class Fact(Strict):
+    """One fact as a page states it, in our words, with the source it rests on."""
+
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    source: EntryId
+    uncertain: bool = False  # third-party or conflicting: the text must say so
+    # Fees only: the amount as read, its currency and the year the page shows.
+    amount: float | None = None
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = None
+    year: YearShown | None = None
+
+
+class Offering(Strict):
+    """Something an institution's own pages describe: an observership, elective, exchange…"""
+
+    name: Text
+    kind: OfferingKind
+    who: Text | None = None
+    audience: list[Audience] = Field(default_factory=list)
+    excludes: list[Audience] = Field(default_factory=list)
+    hands_on: Literal["hands-on", "observe-only", "unknown"]
+    url: Url | None  # the official page; None when only a third party describes it
+    facts: dict[FactKey, Fact] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _fee_fields_only_on_fees(self) -> Offering:
+        for key, fact in self.facts.items():
+            if key != "fee" and (fact.amount, fact.currency, fact.year) != (None, None, None):
+                raise ValueError(f"fact {key!r}: amount, currency and year belong to a fee")
+        return self
+
+
+class Claims(Strict):
+    """What the article says about a program: claims, shown as claims."""
+
+    summary: Text
+    benefits: list[Text] = Field(min_length=1)
+
+
+class Contradiction(Strict):
+    text: Text
+    sources: list[EntryId] = Field(min_length=1)
+
+
+class NameTrap(Strict):
+    """Another institution users confuse with a program, said plainly when asked about."""
+
+    name: Text
+    aliases: list[Text] = Field(min_length=1)
+    note: Text
+    sources: list[EntryId] = Field(min_length=1)
 
 
 class Program(Strict):
     entry_kind: ClassVar[str] = "program"
     id: EntryId
     name: Text
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
     institution: Text
     aliases: list[Text] = Field(min_length=1)
     location: Text
-    kind: Text
-    focus: list[Text] = Field(min_length=1)
-    summary: Text
-    benefits: list[Text] = Field(min_length=1)
-    specialties: Text | None = None
-    duration: Text | None = None
-    cost: Text | None = None
-    eligibility: Text | None = None
-    visa: Text | None = None
-    how_to_apply: Text | None = None
-    website: Url | None = None
+    focus: list[Text] = Field(default_factory=list)
+    verdict: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=90)]
+    verdict_level: VerdictLevel
+    article: Claims
+    contradictions: list[Contradiction] = Field(default_factory=list)
+    offerings: list[Offering] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
+    name_traps: list[NameTrap] = Field(default_factory=list)
 
     @field_validator("focus")
     @classmethod
@@ -69,19 +143,56 @@ class Program(Strict):
             _check_tag(tag)
         return tags
 
+    @model_validator(mode="after")
+    def _citations_resolve(self) -> Program:
+        ids = [s.id for s in self.sources]
+        if None in ids:
+            raise ValueError("every program source needs an id for facts to cite")
+        if len(set(ids)) != len(ids):
+            raise ValueError("source ids must be unique within a program")
+        cited = [
+            *(f.source for o in self.offerings for f in o.facts.values()),
+            *(ref for c in self.contradictions for ref in c.sources),
+            *(ref for t in self.name_traps for ref in t.sources),
+        ]
+        missing = sorted({ref for ref in cited if ref not in ids})
+        if missing:
+            raise ValueError(f"cites unknown source(s): {', '.join(missing)}")
+        return self
+
     @property
     def title(self) -> str:
         return self.name
 
-    def facts(self) -> dict[str, str | None]:
-        """Every optional fact by key, None where the knowledge base does not know it."""
-        return {key: getattr(self, key) for key in FACT_LABELS}
+    @property
+    def excludes_typical_user(self) -> bool:
+        """An IMG graduate seeking residency finds nothing here for them."""
+        return self.verdict_level in ("students-only", "excluded", "none-found")
+
+    @property
+    def official_page(self) -> str | None:
+        """The institution's page for its first offering, or its first official source."""
+        pages = [o.url for o in self.offerings if o.url]
+        if pages:
+            return pages[0]
+        official = [s.url for s in self.sources if s.publisher == "official"]
+        return official[0] if official else None
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def facts(self) -> list[tuple[Offering, str, Fact]]:
+        """Every known fact, offering by offering, in the cards' order of keys."""
+        order = list(FACT_LABELS)
+        return [(o, key, o.facts[key]) for o in self.offerings for key in order if key in o.facts]
 
 
 class Faq(Strict):
     entry_kind: ClassVar[str] = "faq"
     id: EntryId
     question: Text
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
+    category: EntryId
     alternates: list[Text] = Field(min_length=4)
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=900)]
     related: list[EntryId] = Field(default_factory=list)
@@ -95,18 +206,15 @@ class Faq(Strict):
 class Roles(Strict):
     """Entries that play a part in answers, by id; the loader checks each exists and its kind."""
 
-    more_programs: EntryId  # a FAQ: where to look when a place has none of our programs
-    everywhere_program: EntryId  # a program not tied to one place
+    place_fallbacks: list[EntryId] = Field(min_length=1)  # FAQs when a place has no program
     card_followups: list[EntryId] = Field(min_length=1)  # FAQs worth asking about any program
-    fact_faqs: dict[str, EntryId]  # fact key -> the FAQ explaining that fact
+    fact_faqs: dict[FactKey, EntryId]  # the FAQ explaining each kind of fact
+    beyond_scope: EntryId  # the FAQ for questions about the residency stage
 
-    @field_validator("fact_faqs")
-    @classmethod
-    def _known_facts(cls, mapping: dict[str, str]) -> dict[str, str]:
-        unknown = set(mapping) - set(FACT_LABELS)
-        if unknown:
-            raise ValueError(f"unknown fact key(s): {', '.join(sorted(unknown))}")
-        return mapping
+
+class Category(Strict):
+    id: EntryId
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=24)]
 
 
 class Meta(Strict):
@@ -114,8 +222,11 @@ class Meta(Strict):
 
     title: Text
     reviewed: date
+    sources_read: YearMonth  # the month the cited pages were read
     disclaimer: Text
     report: Text
+    about_sources: list[Text] = Field(min_length=1)  # what /about says the knowledge rests on
+    categories: list[Category] = Field(min_length=1)  # the /faq menu; every FAQ has one
     roles: Roles
 
 

@@ -52,15 +52,18 @@ async def test_start_help_about(bot: FakeTelegram) -> None:
     (help_,) = await chat.say("/help")
     assert "/programs" in help_["text"] and f"@{BOT_USERNAME}" in help_["text"]
     (about,) = await chat.say("/about")
-    assert "Last reviewed: 24 November 2026" in about["text"] and "not official" in about["text"]
+    assert "last reviewed: 25 November 2026" in about["text"] and "not official" in about["text"]
+    assert "Pages read: Nov 2026" in about["text"] and "ECFMG-related guides" not in about["text"]
 
 
 async def test_free_text_questions_of_each_kind(bot: FakeTelegram) -> None:
     chat = Conversation(bot)
     (card,) = await chat.say("jhopkins")
     assert card["text"].startswith("Johns Hopkins University Externship Program")
-    assert "not listed: check with the program" in card["text"] and "Sources:" in card["text"]
-    assert {"Similar programs", "Related questions"} <= set(buttons(card))
+    assert "For IMG graduates: " in card["text"] and "[1]" in card["text"]
+    assert {"🌐 Official page", "📄 Details", "Similar programs", "❓ Ask about it"} <= set(
+        buttons(card)
+    )
     (faq,) = await chat.say("how do I apply?")
     assert faq["text"].startswith("How do I apply") and "People also ask" in faq["text"]
     assert all(v[:2] in ("f:", "p:") for v in buttons(faq).values())
@@ -72,7 +75,7 @@ async def test_free_text_questions_of_each_kind(bot: FakeTelegram) -> None:
     assert {"📋 All programs", "❓ FAQ topics"} <= set(buttons(ood))
     (mixed,) = await chat.say("how much does the Cleveland Clinic externship cost?")
     assert mixed["text"].startswith("Cleveland Clinic Externship Program")
-    assert "🌐 Website" in buttons(
+    assert "🌐 Official page" in buttons(
         mixed
     ) and "❓ Is there a cost associated with these externships?" in buttons(mixed)
     (hello,) = await chat.say("hello!")
@@ -84,14 +87,17 @@ async def test_buttons_from_earlier_replies(bot: FakeTelegram) -> None:
     (card,) = await chat.say("/program fiu")
     (similar,) = await chat.press(card, buttons(card)["Similar programs"])
     assert "similar to Florida International" in similar["text"]
-    (related,) = await chat.press(card, buttons(card)["Related questions"])
+    (related,) = await chat.press(card, buttons(card)["❓ Ask about it"])
     assert "p:" not in "".join(buttons(related).values())[:2]
     (cost,) = await chat.press(
         related, buttons(related)["Is there a cost associated with these externships?"]
     )
     assert cost["text"].startswith("Is there a cost") and "Sources:" in cost["text"]
     (topics,) = await chat.press(related, buttons(related)["❓ FAQ topics"])
-    assert len(buttons(topics)) == 20
+    assert len(buttons(topics)) == 5 and all(v.startswith("t:") for v in buttons(topics).values())
+    (group,) = await chat.press(topics, buttons(topics)["Applying & costs"])
+    assert "Housing" not in buttons(group) and all(len(label) <= 32 for label in buttons(group))
+    assert buttons(group)["◀ All topics"] == "t"
     (listing,) = await chat.press(related, buttons(related)["📋 All programs"])
     assert "All programs" in listing["text"] and "page 1 of 2" in listing["text"]
     await chat.press(listing, buttons(listing)["Next ▶"], count=0)
@@ -141,7 +147,7 @@ async def test_programs_filter_and_program_lookup(bot: FakeTelegram) -> None:
     (ask,) = await chat.say("/program")
     assert "Which program?" in ask["text"]
     (faq,) = await chat.say("/faq")
-    assert len(buttons(faq)) == 20
+    assert len(buttons(faq)) == 5
     (unknown,) = await chat.say("/frobnicate")
     assert "/help" in unknown["text"]
 

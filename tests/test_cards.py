@@ -4,9 +4,10 @@ import pytest
 
 from bot.views import HTML
 from knowledge.answer.model import Answer, Mode, Result
-from knowledge.present.cards import NOT_LISTED, faq_card, program_card
+from knowledge.present.cards import WARNING, faq_card, program_card, program_details
 from knowledge.present.formats import TEXT
 from knowledge.present.replies import Presenter
+from tests.fake_telegram import visible_text
 
 ALLOWED_TAGS = {"b", "i", "a", "/b", "/i", "/a"}
 
@@ -27,24 +28,55 @@ def test_every_card_is_valid_telegram_html(kb):
         assert_valid_telegram_html(faq_card(faq, HTML))
 
 
-def test_unknown_facts_say_not_listed_and_sources_are_shown(kb):
-    card = program_card(kb.program("fiu"), TEXT)
-    assert card.count(NOT_LISTED) == 7  # six facts and the website
-    assert "Sources:" in card and "Residency Advisor" in card
+def test_every_program_card_leads_with_its_verdict(kb):
+    for program in kb.programs:
+        lines = program_card(program, TEXT).splitlines()
+        verdict = next(line for line in lines[1:] if line.strip())  # after the name
+        assert "For IMG graduates: " + program.verdict in lines[3]
+        assert verdict.startswith(program.institution)
+        assert lines[3].startswith(WARNING) == program.excludes_typical_user
 
 
-def test_known_facts_and_website_are_shown(kb):
-    card = program_card(kb.program("cleveland-clinic"), HTML)
-    assert "One-month observerships" in card
-    assert '<a href="https://my.clevelandclinic.org">' in card
-    assert "Cost: </b>" not in card and f"Cost: <i>{NOT_LISTED}</i>" in card
+def test_every_program_card_fits_a_phone_screen(kb):
+    for program in kb.programs:
+        card = program_card(program, HTML)
+        assert len(visible_text(card, "HTML")) <= 700, program.id
+        assert_valid_telegram_html(card)
+        assert "href=" in card or not program.facts()  # the facts shown cite their pages
+
+
+def test_every_fact_in_the_details_links_to_its_source(kb):
+    for program in kb.programs:
+        card = program_details(program, HTML)
+        for _, _, fact in program.facts():
+            url = program.source(fact.source).url
+            assert fact.text.replace("'", "&#x27;")[:40] in card or fact.text[:40] in card
+            line = next(x for x in card.splitlines() if fact.text[:40] in x)
+            assert f'href="{url}"' in line, (program.id, fact.text)
+
+
+def test_sources_are_links_with_the_month_read(kb):
+    card = program_details(kb.program("johns-hopkins"), HTML)
+    assert (
+        '<a href="https://www.hopkinsmedicine.org/som/offices/registrars/visiting-md/fees">' in card
+    )
+    assert "read Nov 2026, page dated 2022-23" in card
+    faq = faq_card(kb.faq("cost"), HTML)
+    assert faq.count('<a href="https://') == len(kb.faq("cost").sources)
+
+
+def test_unknown_facts_are_left_out_not_guessed(kb):
+    card = program_card(kb.program("intermountain"), TEXT)
+    assert "Fee:" not in card and "Duration:" not in card
+    assert card.splitlines()[3].startswith(WARNING)
 
 
 def test_knowledge_text_is_escaped(kb):
     brigham = kb.program("brigham-and-womens")
     assert "Brigham and Women's Hospital" in program_card(brigham, HTML)
-    poisoned = brigham.model_copy(update={"summary": "<script>alert(1)</script> & more"})
-    html = program_card(poisoned, HTML)
+    claims = brigham.article.model_copy(update={"summary": "<script>alert(1)</script> & more"})
+    poisoned = brigham.model_copy(update={"article": claims})
+    html = program_details(poisoned, HTML)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     assert_valid_telegram_html(html)
 

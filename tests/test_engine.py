@@ -145,9 +145,6 @@ def test_very_long_input_is_capped_not_rejected(fake_engine):
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("low cost externship", ["amsa"]),
-        ("budget friendly program", ["amsa"]),
-        ("not expensive externship", ["amsa"]),
         ("which program is good for family medicine", ["fiu"]),
         ("program with communication and professionalism workshops", ["brigham-and-womens"]),
     ],
@@ -155,6 +152,32 @@ def test_very_long_input_is_capped_not_rejected(fake_engine):
 def test_a_described_program_is_found_by_its_focus(fake_engine, question, expected):
     answer = fake_engine.answer(question)
     assert answer.answered and ids(answer)[: len(expected)] == expected
+
+
+@pytest.mark.parametrize("question", ["low cost externship", "cheap externships", "budget program"])
+def test_no_program_is_called_cheap_without_a_source(fake_engine, question):
+    """No page read supports an "affordable" program: cost questions are not program picks."""
+    answer = fake_engine.answer(question)
+    assert answer.mode is not Mode.LIST and "amsa" not in ids(answer)[:1]
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("mount sinai miami beach observership", "mount-sinai"),
+        ("Asian Medical Students Association exchange", "amsa"),
+        ("jackson memorial hospital observership", "university-of-miami"),
+    ],
+)
+def test_a_name_trap_is_said_plainly_not_answered_with_the_lookalike(
+    fake_engine, question, program
+):
+    answer = fake_engine.answer(question)
+    assert not answer.answered and " is not " in answer.note and ids(answer) == [program]
+
+
+def test_partners_healthcare_is_brigham(fake_engine):
+    assert ids(fake_engine.answer("Partners HealthCare externship"))[:1] == ["brigham-and-womens"]
 
 
 def test_several_programs_sharing_the_described_focus_make_a_list(fake_engine):
@@ -184,8 +207,8 @@ def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(
     assert fake_engine.answer(question).mode is not Mode.LIST
     assert (
         fake_engine.retriever.gather(
-                question, fake_engine.encoder.encode([question])[0], fake_engine.thresholds.weights
-            ).described
+            question, fake_engine.encoder.encode([question])[0], fake_engine.thresholds.weights
+        ).described
         == set()
     )
 

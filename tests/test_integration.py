@@ -67,7 +67,7 @@ def test_second_start_encodes_nothing_and_ask_prints_the_card(cache):
     proc = run_cli("ask", "johns", "hopkins", cache=cache)
     assert proc.returncode == 0
     assert "Johns Hopkins University Externship Program" in proc.stdout
-    assert "not listed: check with the program" in proc.stdout and "Sources:" in proc.stdout
+    assert "For IMG graduates: " in proc.stdout and "[1]" in proc.stdout
 
 
 def test_invalid_knowledge_is_one_line_and_nonzero(cache, tmp_path):
@@ -106,7 +106,7 @@ def test_chat_answers_and_opens_numbered_items(cache):
     proc = run_cli("chat", stdin="externships in florida\n1\n/quit\n", cache=cache)
     assert proc.returncode == 0, proc.stderr
     assert "Programs in Florida" in proc.stdout and "Type a number" in proc.stdout
-    assert proc.stdout.count("Sources:") == 1
+    assert proc.stdout.count("For IMG graduates: ") == 1
 
 
 @pytest.mark.parametrize(

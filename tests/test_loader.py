@@ -47,16 +47,32 @@ def test_the_shipped_knowledge_base_is_valid(kb):
     assert all(e.sources for e in kb.entries)
 
 
-def test_facts_the_article_does_not_give_stay_unknown(kb):
-    """Truth before fluency: no fee, date or address appears unless a source gave it."""
+def test_the_new_topics_exist_with_sources(kb):
+    new = """graduates-vs-students observership-counts which-programs-take-graduates
+        letters-us-vs-home letters-logistics virtual-rotations etiquette visa-problems
+        agency-terms finding-a-sponsor housing insurance beyond-scope""".split()
+    for entry_id in new:
+        faq = kb.faq(entry_id)
+        assert faq is not None and faq.sources, entry_id
+
+
+def test_every_fact_rests_on_a_source_read_at_an_address(kb):
+    """Truth before fluency: a fee, date or duration appears only with the page it came from."""
     for program in kb.programs:
-        assert program.cost is None
-        if program.id != "cleveland-clinic":
-            assert program.facts() == dict.fromkeys(program.facts())
-            assert program.website is None
-    cleveland = kb.program("cleveland-clinic")
-    assert cleveland and "as read" in (cleveland.eligibility or "").lower()
-    assert any("Physician Observer" in s.title for s in cleveland.sources)
+        assert program.verdict and program.article.summary.startswith("The article")
+        for _, _, fact in program.facts():
+            source = program.source(fact.source)
+            assert source.url.startswith("https://") and source.read
+    assert all(s.url.startswith("https://") for e in kb.entries for s in e.sources)
+
+
+def test_the_audit_defects_are_gone(kb):
+    assert "affordable" not in kb.program("amsa").focus
+    assert "patient care" not in kb.program("cleveland-clinic").focus
+    assert "hands on" not in kb.program("fiu").focus
+    assert "a few are paid" not in kb.faq("cost").answer.lower()
+    cleveland = kb.program("cleveland-clinic").official_page or ""
+    assert cleveland.startswith("https://my.clevelandclinic.org/departments/")
 
 
 def test_unknown_key(data):
@@ -86,7 +102,7 @@ def test_duplicate_id(data):
 def test_dangling_related_id(data):
     edit(
         data / "faq.yaml",
-        "related: [eligibility, externship-vs-observership, documents]",
+        "related: [visa-problems, eligibility, graduates-vs-students]",
         "related: [eligibility, no-such-entry]",
     )
     err = error_for(data)
@@ -96,10 +112,13 @@ def test_dangling_related_id(data):
 
 def test_empty_text(data):
     edit(
-        data / "programs.yaml", "  kind: Internships for IMGs (the article's term)", '  kind: "  "'
+        data / "programs.yaml",
+        '  verdict: "No IMG program: department-sponsored observation only; HMS clerkships bar MD'
+        ' holders"',
+        '  verdict: "  "',
     )
     err = error_for(data)
-    assert (err.entry, err.field) == ("brigham-and-womens", "kind")
+    assert (err.entry, err.field) == ("brigham-and-womens", "verdict")
     assert err.line is not None
 
 
@@ -117,7 +136,7 @@ def test_too_few_alternates(data):
 
 
 def test_answer_over_900_characters(data):
-    edit(data / "faq.yaml", "    No single body oversees externships", "    " + "x" * 900)
+    edit(data / "faq.yaml", "    No single body oversees observerships", "    " + "x" * 900)
     err = error_for(data)
     assert (err.entry, err.field) == ("scams", "answer")
 
@@ -149,16 +168,24 @@ def test_missing_file(data):
 
 
 def test_insecure_url(data):
-    edit(data / "programs.yaml", "https://my.clevelandclinic.org", "http://my.clevelandclinic.org")
+    edit(
+        data / "programs.yaml",
+        "    url: https://my.clevelandclinic.org",
+        "    url: http://my.clevelandclinic.org",
+    )
     err = error_for(data)
-    assert (err.entry, err.field) == ("cleveland-clinic", "website")
+    assert err.entry == "cleveland-clinic" and err.field and err.field.endswith("url")
 
 
 @pytest.mark.parametrize(
     ("old", "new", "reason"),
     [
-        ("more_programs: finding-more-programs", "more_programs: finding-programs", "unknown id"),
-        ("everywhere_program: amsa", "everywhere_program: scams", "not a program entry"),
+        ("beyond_scope: beyond-scope", "beyond_scope: beyond-the-scope", "unknown id"),
+        (
+            "card_followups: [choosing-a-program, scams]",
+            "card_followups: [amsa]",
+            "not a faq entry",
+        ),
         ("      visa: visa\n", "      visa: amsa\n", "not a faq entry"),
     ],
 )
@@ -169,9 +196,9 @@ def test_a_role_must_name_an_entry_of_its_kind(data, old, new, reason):
 
 
 def test_a_fact_role_must_name_a_fact_the_cards_show(data):
-    edit(data / "meta.yaml", "      cost: cost\n", "      price: cost\n")
+    edit(data / "meta.yaml", "      fee: cost\n", "      price: cost\n")
     error = error_for(data)
-    assert "unknown fact key" in error.reason and error.file.endswith("meta.yaml")
+    assert error.file.endswith("meta.yaml") and error.field and "price" in error.field
 
 
 def test_vocabulary_is_validated_like_the_rest(data):
@@ -196,3 +223,36 @@ def test_vocabulary_changes_reach_the_engine_without_code(data):
     edit(data / "vocabulary.yaml", "    mt: mount\n", "    mt: mount\n    jh: johns hopkins\n")
     engine = AnswerEngine(load(data), FakeEncoder())
     assert [r.id for r in engine.answer("jh").results][:1] == ["johns-hopkins"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "reason"),
+    [
+        (
+            "    url: https://www.amsa.org/about/\n",
+            "    url: http://www.amsa.org/about/\n",
+            "should match pattern",
+        ),
+        ("    url: https://www.amsa.org/about/\n", "", "missing field"),
+        ("        source: amsa-exchanges\n", "        source: amsa-nowhere\n", "unknown source"),
+    ],
+)
+def test_sources_need_addresses_and_facts_need_sources(data, old, new, reason):
+    edit(data / "programs.yaml", old, new)
+    error = error_for(data)
+    assert reason in error.reason and error.entry == "amsa"
+
+
+def test_a_source_needs_the_month_it_was_read(data):
+    edit(
+        data / "faq.yaml",
+        "    read: 2026-11\n",
+        "",
+    )
+    error = error_for(data)
+    assert error.reason == "missing field" and error.field and error.field.endswith("read")
+
+
+def test_a_faq_category_must_be_declared(data):
+    edit(data / "faq.yaml", "  category: basics\n", "  category: trivia\n")
+    assert "unknown category" in error_for(data).reason

@@ -79,6 +79,8 @@ callbacks = st.one_of(
     st.builds(views.Related, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
     st.builds(views.Page, st.integers(0, 9999), st.text(max_size=12), st.booleans()),
     st.just(views.Topics()),
+    st.builds(views.Topics, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
+    st.builds(views.Details, st.from_regex(r"[a-z0-9-]{1,40}", fullmatch=True)),
     st.builds(views.Example, st.integers(0, 9999)),
 )
 

@@ -175,7 +175,7 @@ async def test_reload_by_admin_keeps_serving_on_failure(
         (refused,) = await stranger.say("/reload")
         assert refused["text"] == handlers.NOT_ALLOWED
         (ok,) = await admin.say("/reload")
-        assert ok["text"].startswith("Reloaded: 10 programs, 20 FAQ entries")
+        assert ok["text"].startswith("Reloaded: 10 programs, 33 FAQ entries")
         faq = data / "faq.yaml"
         faq.write_text(faq.read_text().replace("  answer: >-", "  answr: >-", 1))
         (failed,) = await admin.say("/reload")

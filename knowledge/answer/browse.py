@@ -52,11 +52,11 @@ class Browser:
         others = [p for p in self.kb.programs if p.id != program.id]
         return sorted(others, key=closeness, reverse=True)[:k]
 
-    def related_faqs(self, program: Program) -> list[Faq]:
-        """The FAQ entries behind a card's facts (cost, visa, …), most of which it cannot give."""
+    def questions_to_ask(self) -> list[Faq]:
+        """Questions worth asking about any program: the FAQ behind each kind of fact (cost,
+        visa, …), whether or not this program's pages give it, then the general follow-ups."""
         roles = self.kb.meta.roles
-        ids = [roles.fact_faqs[key] for key in program.facts() if key in roles.fact_faqs]
-        ids += roles.card_followups
+        ids = [*roles.fact_faqs.values(), *roles.card_followups]
         return [f for f in (self.kb.faq(i) for i in dict.fromkeys(ids)) if f is not None]
 
     def programs_matching(self, text: str) -> list[Program]:
@@ -79,14 +79,14 @@ class Browser:
     def find_program(self, name: str) -> tuple[list[Program], list[Program]]:
         """(confident matches, looser suggestions) for a program name the user typed."""
         words = self.retriever.lexicon.tokenizer.words(name)
-        strong = [m.program for m in self.retriever.names.match(words)]
+        strong = [m.named for m in self.retriever.names.match(words)]
         if strong:
             return strong, []
-        loose = [m.program for m in self.retriever.names.match(words, threshold=LOOSE_NAME)]
+        loose = [m.named for m in self.retriever.names.match(words, threshold=LOOSE_NAME)]
         return [], loose[:MAX_SUGGESTIONS]
 
     def _searchable(self, program: Program) -> str:
-        fields = [program.name, program.institution, program.location, program.kind]
+        fields = [program.name, program.institution, program.location, program.short]
         text = " ".join([*fields, *program.aliases, *program.focus])
         return " ".join(self.retriever.lexicon.tokenizer.words(text))
 

@@ -10,11 +10,13 @@ def passages(entry: Entry) -> list[str]:
     adding FAQ answer texts as passages changed no result)."""
     if isinstance(entry, Faq):
         return [entry.question, *entry.alternates]
+    offered = "; ".join(f"{o.name} ({o.kind})" for o in entry.offerings)
     return [
         entry.name,
         f"{entry.name} ({entry.institution}), {entry.location}",
-        f"{entry.name}: {entry.summary}",
-        f"{entry.kind} focused on {', '.join(entry.focus)}. " + " ".join(entry.benefits),
+        f"{entry.name}: {entry.article.summary}",
+        f"{entry.short}: {entry.verdict}. {offered}",
+        f"Focused on {', '.join(entry.focus)}. " + " ".join(entry.article.benefits),
     ]
 
 
@@ -22,17 +24,17 @@ def document(entry: Entry) -> str:
     """All of an entry's words, for lexical search."""
     if isinstance(entry, Faq):
         return " ".join([entry.question, *entry.alternates, entry.answer])
-    facts = " ".join(v for v in entry.facts().values() if v)
     return " ".join(
         [
             entry.name,
             entry.institution,
             *entry.aliases,
             entry.location,
-            entry.kind,
             *entry.focus,
-            entry.summary,
-            *entry.benefits,
-            facts,
+            entry.verdict,
+            entry.article.summary,
+            *entry.article.benefits,
+            *(f"{o.name} {o.kind} {o.who or ''}" for o in entry.offerings),
+            *(fact.text for _, _, fact in entry.facts()),
         ]
     )

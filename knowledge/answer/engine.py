@@ -17,7 +17,7 @@ from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex
 from knowledge.answer.browse import Browser
 from knowledge.answer.corpus import document, passages
-from knowledge.answer.evidence import Evidence, Retriever, Weights
+from knowledge.answer.evidence import Evidence, Retriever, Trap, Weights
 from knowledge.answer.lexical import BM25
 from knowledge.answer.model import Answer, Mode, Result
 from knowledge.answer.names import NameMatcher
@@ -75,7 +75,13 @@ class AnswerEngine:
             VectorIndex(vectors),
             BM25([lexicon.tokenizer.content_terms(document(e)) for e in self.entries]),
             NameMatcher(
-                kb.programs,
+                [(p, [p.name, *p.aliases]) for p in kb.programs],
+                lexicon.tokenizer.words,
+                lexicon.generic_name_words,
+                protected=gazetteer.names,
+            ),
+            NameMatcher(
+                [((p, t), [t.name, *t.aliases]) for p in kb.programs for t in p.name_traps],
                 lexicon.tokenizer.words,
                 lexicon.generic_name_words,
                 protected=gazetteer.names,
@@ -129,6 +135,8 @@ class AnswerEngine:
     # -- decision ---------------------------------------------------------------------------
 
     def _decide(self, question: str, ev: Evidence) -> Answer:
+        if ev.trap is not None:
+            return self._name_trap(question, ev.trap)
         if len(ev.names) >= 2:
             return Answer(question, Mode.LIST, tuple(Result(p, 1.0) for p in ev.names))
         if ev.names:
@@ -138,6 +146,13 @@ class AnswerEngine:
         if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
             return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
+
+    def _name_trap(self, question: str, trap: Trap) -> Answer:
+        """Say plainly that the institution asked about is not the program it resembles."""
+        program, confused = trap
+        where = "; ".join(program.source(ref).url for ref in confused.sources)
+        note = f"{confused.name} is not {program.institution}. {confused.note} (Source: {where})"
+        return Answer(question, Mode.UNKNOWN, (Result(program, 0.0),), note)
 
     def _by_focus(self, question: str, ev: Evidence) -> Answer:
         """Programs carrying the most of the described tags, best fused score first."""
@@ -155,9 +170,8 @@ class AnswerEngine:
         places = tuple(ev.places)
         if not here:
             labels = ", ".join(p.label for p in ev.places)
-            roles = self.kb.meta.roles
-            suggestions = (self.kb.get(roles.more_programs), self.kb.get(roles.everywhere_program))
-            results = tuple(Result(e, 0.0) for e in suggestions if e is not None)
+            fallbacks = (self.kb.get(i) for i in self.kb.meta.roles.place_fallbacks)
+            results = tuple(Result(e, 0.0) for e in fallbacks if e is not None)
             note = f"None of the programs we cover is in {labels}."
             return Answer(question, Mode.UNKNOWN, results, note, places)
         here.sort(key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])

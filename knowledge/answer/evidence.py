@@ -12,11 +12,13 @@ from rapidfuzz.distance import Levenshtein
 
 from embeddings.index import VectorIndex
 from knowledge.answer.lexical import BM25
-from knowledge.answer.names import NameMatcher
+from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
 from knowledge.answer.text import Token, stem
 from knowledge.answer.vocabulary import Lexicon
-from knowledge.schema import Entry, Program
+from knowledge.schema import Entry, NameTrap, Program
+
+Trap = tuple[Program, NameTrap]
 
 # An unknown word this long may be a typo of a known one (one edit; two from TWO_TYPOS_CHARS).
 ONE_TYPO_CHARS = 5
@@ -32,6 +34,7 @@ class Weights:
 @dataclass(frozen=True)
 class Evidence:
     names: list[Program]
+    trap: Trap | None  # another institution the question names, confusable with a program
     places: list[Place]
     focus: set[str]
     described: set[str]  # selective focus tags describing a sought program
@@ -50,7 +53,8 @@ class Retriever:
         owners: np.ndarray,
         index: VectorIndex,
         bm25: BM25,
-        names: NameMatcher,
+        names: NameMatcher[Program],
+        traps: NameMatcher[Trap],
         gazetteer: Gazetteer,
         lexicon: Lexicon,
     ) -> None:
@@ -59,6 +63,7 @@ class Retriever:
         self.index = index
         self.bm25 = bm25
         self.names = names
+        self.traps = traps
         self.gazetteer = gazetteer
         self.lexicon = lexicon
         self.vocabulary = (
@@ -71,7 +76,9 @@ class Retriever:
         tokens = self.lexicon.tokenizer.tokens(text)
         stems = [t.stem for t in tokens]
         terms = [t.stem for t in tokens if not t.stop]
-        names = self.names.match([t.word for t in tokens])
+        words = [t.word for t in tokens]
+        names = self.names.match(words)
+        trap = self._trap(words, names)
         name_words = frozenset().union(*(m.words for m in names))
         places = self._places(text, tokens, name_words)
         dense = self.dense(vector)
@@ -87,7 +94,8 @@ class Retriever:
         residue = [t for t in meaningful if t not in self.lexicon.filler]
         unknown = [t for t in meaningful if not self.known(t)]
         return Evidence(
-            names=[m.program for m in names],
+            names=[m.named for m in names],
+            trap=trap,
             places=places,
             focus=focus,
             described=self.lexicon.described(stems, spans),
@@ -96,6 +104,16 @@ class Retriever:
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
             topic=self._topic(dense, residue, weights.lexical),
         )
+
+    def _trap(self, words: list[str], names: list[NameMatch[Program]]) -> Trap | None:
+        """A name trap wins over its program when it explains at least the words the program's
+        match used ("Mount Sinai Miami Beach" is not the New York system)."""
+        for match in self.traps.match(words):
+            program, _ = match.named
+            own = [m for m in names if m.named.id == program.id]
+            if not own or own[0].words <= match.words:
+                return match.named
+        return None
 
     def dense(self, vector: np.ndarray) -> np.ndarray:
         """Best cosine per entry over its passages."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Generic, TypeVar
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from knowledge.schema import Program
+T = TypeVar("T")
 
 # Aliases this short are abbreviations (JHU, FIU, BWH): a typo in them is another word entirely.
 EXACT_ONLY_CHARS = 4
@@ -27,15 +28,16 @@ GENERIC_CACHE_SIZE = 50_000  # words users typed, remembered as generic or not
 
 
 @dataclass(frozen=True)
-class NameMatch:
-    program: Program
+class NameMatch(Generic[T]):
+    named: T  # what the name belongs to: a program, or a name trap
     score: float  # 0-100
     words: frozenset[str]  # the question's words the match used
 
 
 @dataclass(frozen=True)
-class _Alias:
-    program: Program
+class _Alias(Generic[T]):
+    owner: int  # index of what the alias names
+    named: T
     text: str
     core: str  # without generic words: what must really match
     size: int  # in words
@@ -54,7 +56,7 @@ class _Windows:
         return np.array([len(w) for w in self.words])
 
 
-class NameMatcher:
+class NameMatcher(Generic[T]):
     """Scores every window of the question against every alias in one vectorized pass.
 
     Both the whole alias and its distinctive core must match: "FIU externship" must not match
@@ -63,7 +65,7 @@ class NameMatcher:
 
     def __init__(
         self,
-        programs: Sequence[Program],
+        names: Sequence[tuple[T, Sequence[str]]],
         words_of: Callable[[str], list[str]],
         generic: Iterable[str],
         protected: frozenset[str] = frozenset(),
@@ -72,13 +74,13 @@ class NameMatcher:
         self._long_generic = [g for g in self._generic_words if len(g) >= GENERIC_TYPO_CHARS]
         self._generic_cache: dict[str, bool] = {}
         self._protected = protected
-        aliases = []
-        for program in programs:
-            for alias in dict.fromkeys((program.name, *program.aliases)):
+        aliases: list[_Alias[T]] = []
+        for owner, (named, spellings) in enumerate(names):
+            for alias in dict.fromkeys(spellings):
                 tokens = words_of(alias)
                 core = self._core(tokens)
                 if core:
-                    aliases.append(_Alias(program, " ".join(tokens), core, len(tokens)))
+                    aliases.append(_Alias(owner, named, " ".join(tokens), core, len(tokens)))
         self._aliases = aliases
         self._texts = [a.text for a in aliases]
         self._cores = [a.core for a in aliases]
@@ -86,8 +88,8 @@ class NameMatcher:
         self._exact_only = np.array([len(a.core) <= EXACT_ONLY_CHARS for a in aliases])
         self._max_size = int(self._sizes.max()) + SIZE_SLACK if aliases else 0
 
-    def match(self, words: Sequence[str], threshold: float = STRONG) -> list[NameMatch]:
-        """Programs named in the question's `words`, best first, at most one per program."""
+    def match(self, words: Sequence[str], threshold: float = STRONG) -> list[NameMatch[T]]:
+        """What the question's `words` name, best first, at most one match each."""
         windows = self._windows(words)
         if not windows.words or not self._aliases:
             return []
@@ -128,22 +130,20 @@ class NameMatcher:
 
     def _best_per_program(
         self, windows: _Windows, scores: np.ndarray, threshold: float
-    ) -> list[NameMatch]:
-        best: dict[str, NameMatch] = {}
+    ) -> list[NameMatch[T]]:
+        best: dict[int, NameMatch[T]] = {}
         rows = np.argmax(scores, axis=0)
         for col, alias in enumerate(self._aliases):
             row = int(rows[col])
             score = float(scores[row, col])
-            current = best.get(alias.program.id)
+            current = best.get(alias.owner)
             if score >= threshold and (current is None or score > current.score):
-                best[alias.program.id] = NameMatch(
-                    alias.program, score, frozenset(windows.words[row])
-                )
+                best[alias.owner] = NameMatch(alias.named, score, frozenset(windows.words[row]))
         return list(best.values())
 
-    def _drop_overlapping(self, matches: list[NameMatch]) -> list[NameMatch]:
+    def _drop_overlapping(self, matches: list[NameMatch[T]]) -> list[NameMatch[T]]:
         """When two programs' matches rest on the same distinctive word, keep the better one."""
-        kept: list[NameMatch] = []
+        kept: list[NameMatch[T]] = []
         for match in matches:
             if all(not {w for w in match.words & k.words if not self.generic(w)} for k in kept):
                 kept.append(match)

@@ -12,6 +12,7 @@ class Format(Protocol):
     def bold(self, s: str) -> str: ...
     def italic(self, s: str) -> str: ...
     def link(self, label: str, url: str) -> str: ...
+    def cite(self, number: int, url: str) -> str: ...
 
 
 class TextFormat:
@@ -28,6 +29,9 @@ class TextFormat:
 
     def link(self, label: str, url: str) -> str:
         return url if label == url else f"{label} ({url})"
+
+    def cite(self, number: int, url: str) -> str:
+        return f"[{number}]"  # the numbered source list below gives the address
 
 
 TEXT = TextFormat()

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from knowledge.answer.model import Answer, Mode
 from knowledge.loader import KnowledgeBase
-from knowledge.present.cards import faq_card, join, program_card, program_line
+from knowledge.present.cards import faq_card, join, program_card, program_details, program_line
 from knowledge.present.formats import Format
 from knowledge.schema import Entry, Faq, Program
 
@@ -35,9 +35,10 @@ class Act(StrEnum):
     FAQ = "faq"  # an FAQ answer; arg: its id
     WEBSITE = "website"  # arg: the address
     SIMILAR = "similar"  # programs similar to one; arg: its id
+    DETAILS = "details"  # everything known about a program, in place of its card; arg: its id
     RELATED = "related"  # questions worth asking about a program; arg: its id
     PROGRAMS = "programs"  # the list of all programs
-    TOPICS = "topics"  # the FAQ topics
+    TOPICS = "topics"  # the FAQ topics; arg: a category id, or "" for the categories
     EXAMPLE = "example"  # an example question; arg: its number in EXAMPLES
 
 
@@ -62,7 +63,7 @@ class Reply:
         return [a for row in self.rows for a in row if a.act in OPENS]
 
 
-OPENS = frozenset({Act.PROGRAM, Act.FAQ})
+OPENS = frozenset({Act.PROGRAM, Act.FAQ, Act.DETAILS})
 
 
 def open_entry(entry: Entry, label: str | None = None) -> Action:
@@ -109,6 +110,26 @@ class Presenter:
             return Reply(program_card(entry, self.f), self._program_rows(entry))
         return Reply(faq_card(entry, self.f), self._related_rows(entry))
 
+    def topics(self, category: str = "") -> Reply:
+        """The FAQ menu, two levels deep: the categories, then one category's questions."""
+        kb = self.kb
+        chosen = next((c for c in kb.meta.categories if c.id == category), None)
+        if chosen is None:
+            buttons = [Action(Act.TOPICS, c.title, c.id) for c in kb.meta.categories]
+            rows = tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+            return Reply(self.f.bold("Frequently asked questions: pick a topic"), rows)
+        faqs = [open_entry(f, f.short) for f in kb.faqs if f.category == chosen.id]
+        rows = tuple(tuple(faqs[i : i + 2]) for i in range(0, len(faqs), 2))
+        back = (Action(Act.TOPICS, "◀ All topics"), Action(Act.PROGRAMS, "📋 All programs"))
+        return Reply(self.f.bold(chosen.title), (*rows, back))
+
+    def details(self, program: Program) -> Reply:
+        """Everything known about a program, with the card's other buttons."""
+        rows = tuple(
+            tuple(a for a in row if a.act is not Act.DETAILS) for row in self._program_rows(program)
+        )
+        return Reply(program_details(program, self.f), tuple(r for r in rows if r))
+
     def _program(self, answer: Answer) -> Reply:
         program = answer.top
         if not isinstance(program, Program):
@@ -150,10 +171,12 @@ class Presenter:
 
     def _program_rows(self, program: Program) -> tuple[Row, ...]:
         rows: tuple[Row, ...] = ()
-        if program.website:
-            rows += ((Action(Act.WEBSITE, "🌐 Website", program.website),),)
+        first = [Action(Act.DETAILS, "📄 Details", program.id)]
+        if program.official_page:
+            first.insert(0, Action(Act.WEBSITE, "🌐 Official page", program.official_page))
         similar = Action(Act.SIMILAR, "Similar programs", program.id)
-        return (*rows, (similar, Action(Act.RELATED, "Related questions", program.id)))
+        ask = Action(Act.RELATED, "❓ Ask about it", program.id)
+        return (*rows, tuple(first), (similar, ask))
 
     def _related_rows(self, faq: Faq) -> tuple[Row, ...]:
         related = [e for e in (self.kb.get(i) for i in faq.related) if e is not None]

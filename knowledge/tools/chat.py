@@ -6,8 +6,8 @@ from typing import TextIO
 
 from knowledge.answer.engine import AnswerEngine
 from knowledge.present.formats import TEXT
-from knowledge.present.replies import Presenter, Reply, offer
-from knowledge.schema import Entry
+from knowledge.present.replies import Act, Action, Presenter, Reply, offer
+from knowledge.schema import Program
 
 WELCOME = (
     "IMG Externship Assistant. Ask about a program, a place or a topic.\n"
@@ -19,7 +19,7 @@ class Chat:
     def __init__(self, engine: AnswerEngine) -> None:
         self.engine = engine
         self.present = Presenter(engine.kb, TEXT)
-        self.choices: list[Entry] = []
+        self.choices: list[Action] = []
 
     def respond(self, line: str) -> str:
         command = line.strip().lower()
@@ -28,17 +28,24 @@ class Chat:
         if command == "/faq":
             return self._show(Reply("Questions:", offer(self.engine.kb.faqs)))
         if command.isdigit() and 1 <= int(command) <= len(self.choices):
-            return self._show(self.present.entry(self.choices[int(command) - 1]))
+            return self._open(self.choices[int(command) - 1])
         return self._show(self.present.reply(self.engine.answer(line)))
 
+    def _open(self, action: Action) -> str:
+        entry = self.engine.kb.get(action.arg)
+        if entry is None:
+            return "That item is no longer available."
+        if action.act is Act.DETAILS and isinstance(entry, Program):
+            return self._show(self.present.details(entry))
+        return self._show(self.present.entry(entry))
+
     def _show(self, reply: Reply) -> str:
-        """The reply's text, with the entries it offers numbered (the other buttons are
+        """The reply's text, with what it offers to open numbered (links and browsing are
         Telegram's)."""
-        found = (self.engine.kb.get(a.arg) for a in reply.opens)
-        self.choices = [e for e in found if e is not None]
+        self.choices = reply.opens
         if not self.choices:
             return reply.text
-        numbered = "\n".join(f"{i}. {e.title}" for i, e in enumerate(self.choices, 1))
+        numbered = "\n".join(f"{i}. {a.label}" for i, a in enumerate(self.choices, 1))
         return f"{reply.text}\n\nType a number to open one:\n{numbered}"
 
     def run(self, inp: TextIO, out: TextIO) -> None:
