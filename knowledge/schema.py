@@ -248,6 +248,14 @@ class Vocabulary(Strict):
     program_nouns: Words
     link_words: Words
     domain_words: Words
+    experience_words: Words
+    medical_words: Words
+    residency_words: Words
+    reference_words: Words
+    comparison_words: Words
+    compared_things: Words
+    aspect_words: dict[FactKey, Words]
+    question_starts: Words
     filler_words: Words
     generic_name_words: Words
     focus: dict[str, FocusTag]

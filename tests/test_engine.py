@@ -51,8 +51,9 @@ def test_two_named_programs_make_a_list(fake_engine):
     ],
 )
 def test_places(fake_engine, question, expected):
+    """A place with one program is a list of one, so the reply can say it is the only one."""
     answer = fake_engine.answer(question)
-    assert answer.mode is Mode.PROGRAM and ids(answer) == [expected]
+    assert answer.mode is Mode.LIST and [p.id for p in answer.programs] == [expected]
 
 
 def test_a_place_without_programs_says_so_and_suggests(fake_engine):
@@ -68,9 +69,48 @@ def test_lowercase_ambiguous_state_codes_are_words_not_places(fake_engine):
 
 
 @pytest.mark.parametrize("question", ["weather in boston", "best pizza in chicago"])
-def test_a_place_with_unrelated_words_is_not_answered(fake_engine, question):
+def test_a_place_with_unrelated_words_is_declined_without_suggestions(fake_engine, question):
     answer = fake_engine.answer(question)
-    assert not answer.answered and answer.results  # suggestions, not a card
+    assert answer.mode is Mode.OFF_TOPIC and not answer.answered and not answer.results
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I am an IMG from India, MD, need visa help",  # a degree, not Maryland
+        "can I do an observership, or is an elective better",  # a word, not Oregon
+        "observerships for international medical graduates",  # not Florida International
+    ],
+)
+def test_names_and_places_count_only_where_they_are_names_and_places(fake_engine, question):
+    answer = fake_engine.answer(question)
+    assert answer.places == () and answer.mode is not Mode.PROGRAM
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Baltimore, MD", "johns-hopkins"),
+        ("externships in Miami, FL", "fiu"),
+        ("NY", "mount-sinai"),
+    ],
+)
+def test_postal_codes_written_as_addresses_are_places(fake_engine, question, expected):
+    assert expected in ids(fake_engine.answer(question))
+
+
+@pytest.mark.parametrize(
+    ("question", "mode"),
+    [
+        ("what's a good laptop for school", Mode.OFF_TOPIC),
+        ("how do I register for the NRMP match and rank list", Mode.BEYOND_SCOPE),
+        ("j1 waiver or h1b for residency", Mode.BEYOND_SCOPE),
+    ],
+)
+def test_scope_is_its_own_decision(fake_engine, question, mode):
+    answer = fake_engine.answer(question)
+    assert answer.mode is mode and not answer.answered
+    assert answer.to_json()["mode"] == str(mode) and answer.to_json()["answered"] is False
 
 
 @pytest.mark.parametrize(
@@ -215,3 +255,74 @@ def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(
 
 def test_pasted_markup_is_ignored(fake_engine):
     assert ids(fake_engine.answer("<b>JHU</b> & <script>x</script>"))[0] == "johns-hopkins"
+
+
+def test_an_institution_and_a_topic_answer_the_topic_for_that_institution(fake_engine):
+    answer = fake_engine.answer("what visa does cleveland clinic accept")
+    assert answer.mode is Mode.PROGRAM and ids(answer)[0] == "cleveland-clinic"
+    assert answer.aspects == ("visa",) and ids(answer)[1] == "visa"
+
+
+def test_a_multi_part_question_gets_every_topic_in_order(fake_engine):
+    answer = fake_engine.answer("How much does it cost and do I need a visa?")
+    assert answer.mode is Mode.FAQ and answer.asked == 2
+    assert ids(answer) == ["cost", "visa"]
+    card = fake_engine.answer("How much does Johns Hopkins cost and do I need a visa?")
+    assert card.mode is Mode.PROGRAM and card.aspects == ("fee", "visa")
+
+
+def test_statements_around_questions_are_not_topics():
+    from knowledge.answer.parts import split_parts
+
+    starts = {"can", "what", "do", "how"}
+    text = "I graduated in 2019. Can I do an observership? What documents do I need? thanks"
+    assert split_parts(text, starts) == ["Can I do an observership", "What documents do I need"]
+    assert split_parts("letters and recommendations for residency", starts) == []
+
+
+def test_follow_ups_resolve_it_and_which_one(fake_engine):
+    from knowledge.answer.model import Context
+
+    card = fake_engine.answer("johns hopkins")
+    after = card.context()
+    assert after.program == "johns-hopkins"
+    cost = fake_engine.answer("what about its cost?", after)
+    assert cost.resolved and ids(cost)[0] == "johns-hopkins" and cost.aspects == ("fee",)
+    listing = fake_engine.answer("externships in florida")
+    cheaper = fake_engine.answer("which one is cheaper?", listing.context(Context()))
+    assert cheaper.mode is Mode.LIST and cheaper.aspects == ("fee",)
+    assert {p.id for p in cheaper.programs} == {"university-of-miami", "fiu"}
+    topic = fake_engine.answer("how long is an observership", Context())
+    there = fake_engine.answer("and at ucla?", topic.context(Context()))
+    assert ids(there)[0] == "ucla" and there.aspects == ("duration",)
+    # without context the same words are no follow-up, and stateless calls stay stateless
+    assert not fake_engine.answer("what about its cost?").resolved
+
+
+def test_a_comparison_of_programs_is_side_by_side(fake_engine):
+    answer = fake_engine.answer("which program is the cheapest?")
+    assert answer.mode is Mode.LIST and len(answer.programs) == 10 and answer.aspects == ("fee",)
+    kinds = fake_engine.answer("is a paid externship better than an observership?")
+    assert kinds.mode is not Mode.LIST
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("thanks!", "thanks"), ("help", "help"), ("hi", "greeting"), ("bye", "farewell")],
+)
+def test_small_talk_knows_thanks_from_greetings(fake_engine, text, kind):
+    answer = fake_engine.answer(text)
+    assert answer.mode is Mode.SMALL_TALK and answer.small_talk == kind
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"), [("cleveland", ["cleveland-clinic"]), ("hopkins", ["johns-hopkins"])]
+)
+def test_program_names_may_be_partial_and_places_are_names_there(fake_engine, name, expected):
+    strong, _ = fake_engine.browse.find_program(name)
+    assert [p.id for p in strong] == expected
+
+
+def test_jargon_comes_from_the_vocabulary(fake_engine):
+    tokens = fake_engine.retriever.lexicon.tokenizer.words("UCSE telerotation LoR")
+    assert tokens == ["usce", "virtual", "rotation", "letter"]

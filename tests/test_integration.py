@@ -105,7 +105,7 @@ def test_missing_model_is_one_clear_line(cache):
 def test_chat_answers_and_opens_numbered_items(cache):
     proc = run_cli("chat", stdin="externships in florida\n1\n/quit\n", cache=cache)
     assert proc.returncode == 0, proc.stderr
-    assert "Programs in Florida" in proc.stdout and "Type a number" in proc.stdout
+    assert "are in Florida" in proc.stdout and "Type a number" in proc.stdout
     assert proc.stdout.count("For IMG graduates: ") == 1
 
 
@@ -128,6 +128,31 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
     ood = [ok for kind, ok in results if kind == "ood"]
     assert sum(in_domain) / len(in_domain) >= in_domain_floor
     assert sum(ood) / len(ood) >= ood_floor
+
+
+# Right answers per kind on the sealed held-out real questions, as measured once at the end of
+# the work that used their dev half (README "Quality"). Exact counts: one entry regressing
+# fails the test. Raise them when the engine gets better; never lower them to pass.
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 25, "ood": 23}
+# The real questions used for tuning, likewise.
+REAL_DEV_FLOORS = {"name": 4, "attr": 3, "faq": 73, "ood": 47}
+
+
+@pytest.mark.parametrize(
+    ("file", "floors"),
+    [("real/holdout.yaml", HOLDOUT_FLOORS), ("real/dev.yaml", REAL_DEV_FLOORS)],
+)
+def test_real_question_floors_per_kind(real_engine, file, floors):
+    cases = load_cases([EVAL_DIR / file])
+    answers = real_engine.answer_many([c.q for c in cases])
+    right: dict[str, int] = {}
+    for case, answer in zip(cases, answers, strict=True):
+        outcome = Outcome(answer.answered, tuple(r.id for r in answer.results))
+        right[case.kind] = right.get(case.kind, 0) + correct(case, outcome)
+    below = {
+        kind: right.get(kind, 0) for kind, floor in floors.items() if right.get(kind, 0) < floor
+    }
+    assert not below, f"right answers per kind fell below the floors {floors}: {below}"
 
 
 def test_eval_command_prints_baselines(cache):

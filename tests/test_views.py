@@ -36,7 +36,7 @@ def test_callback_data_stays_within_64_bytes_and_round_trips():
 
 
 @pytest.mark.parametrize(
-    "data", [None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x", "l:007"]
+    "data", [None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x:y", "l:007"]
 )
 def test_callback_data_never_issued_is_rejected(data):
     assert views.parse_callback(data) is None

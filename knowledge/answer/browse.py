@@ -79,10 +79,11 @@ class Browser:
     def find_program(self, name: str) -> tuple[list[Program], list[Program]]:
         """(confident matches, looser suggestions) for a program name the user typed."""
         words = self.retriever.lexicon.tokenizer.words(name)
-        strong = [m.named for m in self.retriever.names.match(words)]
+        names = self.retriever.names
+        strong = [m.named for m in names.match(words, partial=True)]
         if strong:
             return strong, []
-        loose = [m.named for m in self.retriever.names.match(words, threshold=LOOSE_NAME)]
+        loose = [m.named for m in names.match(words, threshold=LOOSE_NAME, partial=True)]
         return [], loose[:MAX_SUGGESTIONS]
 
     def _searchable(self, program: Program) -> str:

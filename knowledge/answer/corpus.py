@@ -6,10 +6,10 @@ from knowledge.schema import Entry, Faq
 
 
 def passages(entry: Entry) -> list[str]:
-    """The texts embedded for an entry; an entry scores by its best-matching text (measured:
-    adding FAQ answer texts as passages changed no result)."""
+    """The texts embedded for an entry; an entry scores by its best-matching text."""
     if isinstance(entry, Faq):
-        return [entry.question, *entry.alternates]
+        # The answer too: real questions often use its words rather than any phrasing's.
+        return [entry.question, *entry.alternates, f"{entry.question} {entry.answer}"]
     offered = "; ".join(f"{o.name} ({o.kind})" for o in entry.offerings)
     return [
         entry.name,

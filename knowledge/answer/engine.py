@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -19,10 +19,11 @@ from knowledge.answer.browse import Browser
 from knowledge.answer.corpus import document, passages
 from knowledge.answer.evidence import Evidence, Retriever, Trap, Weights
 from knowledge.answer.lexical import BM25
-from knowledge.answer.model import Answer, Mode, Result
+from knowledge.answer.model import Answer, Context, Mode, Result
 from knowledge.answer.names import NameMatcher
-from knowledge.answer.places import Gazetteer
-from knowledge.answer.smalltalk import strip_small_talk
+from knowledge.answer.parts import split_parts
+from knowledge.answer.places import Gazetteer, Place
+from knowledge.answer.smalltalk import kind_of, strip_small_talk
 from knowledge.answer.text import clean
 from knowledge.answer.vocabulary import Lexicon
 from knowledge.loader import KnowledgeBase
@@ -30,6 +31,7 @@ from knowledge.schema import Entry, Faq, Program
 
 MAX_RESULTS = 5
 CHOICES = 3  # candidates offered when unsure
+MAX_TOPICS = 3  # topics answered in one reply to a message asking several
 
 
 @dataclass(frozen=True)
@@ -102,25 +104,37 @@ class AnswerEngine:
         twin.thresholds = thresholds
         return twin
 
-    def answer(self, question: str) -> Answer:
-        return self.answer_many([question])[0]
+    def answer(self, question: str, context: Context | None = None) -> Answer:
+        return self.answer_many([question], [context])[0]
 
-    def answer_many(self, questions: Sequence[str]) -> list[Answer]:
-        """Answers in order; questions are encoded in batches, once each."""
+    def answer_many(
+        self, questions: Sequence[str], contexts: Sequence[Context | None] | None = None
+    ) -> list[Answer]:
+        """Answers in order, each in its conversation's context (none by default); every
+        question, and each part of a message holding several, is encoded once, in one batch."""
+        contexts = contexts or [None] * len(questions)
         cleaned = [clean(q) for q in questions]
         rests = [strip_small_talk(c) for c in cleaned]
-        vectors = self._encode([r for r in rests if _has_words(r)])
-        answers, j = [], 0
-        for question, c, rest in zip(questions, cleaned, rests, strict=True):
+        starts = self.retriever.lexicon.question_starts
+        parts = [split_parts(r, starts) if _has_words(r) else [] for r in rests]
+        texts = [t for r, ps in zip(rests, parts, strict=True) if _has_words(r) for t in (r, *ps)]
+        vectors = iter(self._encode(texts))
+        answers = []
+        for question, c, rest, pieces, context in zip(
+            questions, cleaned, rests, parts, contexts, strict=True
+        ):
             if not _has_words(c):
                 answers.append(Answer(question, Mode.EMPTY))
             elif not _has_words(rest):
-                answers.append(Answer(question, Mode.SMALL_TALK))
+                answers.append(Answer(question, Mode.SMALL_TALK, small_talk=kind_of(c)))
             else:
-                evidence = self.retriever.gather(rest, vectors[j], self.thresholds.weights)
-                answers.append(self._decide(question, evidence))
-                j += 1
+                whole = self._gather(rest, next(vectors))
+                each = [self._gather(p, next(vectors)) for p in pieces]
+                answers.append(self._with_parts(self._decide(question, whole, context), each))
         return answers
+
+    def _gather(self, text: str, vector: np.ndarray) -> Evidence:
+        return self.retriever.gather(text, vector, self.thresholds.weights)
 
     def top_similarities(self, questions: Sequence[str]) -> list[float | None]:
         """Best-entry cosine per question (None for small talk and empty ones), for calibration."""
@@ -134,18 +148,36 @@ class AnswerEngine:
 
     # -- decision ---------------------------------------------------------------------------
 
-    def _decide(self, question: str, ev: Evidence) -> Answer:
+    def _decide(self, question: str, ev: Evidence, context: Context | None = None) -> Answer:
         if ev.trap is not None:
             return self._name_trap(question, ev.trap)
+        followed = self._follow_up(question, ev, context)
+        if followed is not None:
+            return followed
+        if not ev.names and not ev.places:
+            # No word of medicine, and far from every entry or using words we do not know.
+            far = ev.dense.max() < self.thresholds.dense or ev.unknown_share > 0
+            if ev.scope.off_topic and far:
+                return Answer(question, Mode.OFF_TOPIC)
+            if ev.scope.residency_only:
+                return self._beyond_scope(question)
         if len(ev.names) >= 2:
-            return Answer(question, Mode.LIST, tuple(Result(p, 1.0) for p in ev.names))
+            return self._listed(question, ev.names, ev)
         if ev.names:
-            return Answer(question, Mode.PROGRAM, self._card_and_topic(ev.names[0], ev))
+            return self._about(question, ev.names[0], ev)
+        if self._compares_programs(ev):
+            # "which program is the cheapest?": the ten side by side on what was asked.
+            return self._listed(question, list(self.kb.programs), ev)
         if ev.places:
             return self._by_place(question, ev)
         if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
             return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
+
+    def _beyond_scope(self, question: str) -> Answer:
+        """Residency-stage questions get the entry saying where to ask instead, unanswered."""
+        entry = self.kb.get(self.kb.meta.roles.beyond_scope)
+        return Answer(question, Mode.BEYOND_SCOPE, (Result(entry, 0.0),) if entry else ())
 
     def _name_trap(self, question: str, trap: Trap) -> Answer:
         """Say plainly that the institution asked about is not the program it resembles."""
@@ -178,10 +210,8 @@ class AnswerEngine:
         results = tuple(Result(p, 1.0) for p in here)
         if ev.unknown_share >= self.thresholds.unknown_terms:
             # "weather in Boston": a place, but nothing else in it is about externships.
-            return Answer(question, Mode.UNKNOWN, results, places=places)
-        if len(results) == 1:
-            return Answer(question, Mode.PROGRAM, self._card_and_topic(here[0], ev), places=places)
-        return Answer(question, Mode.LIST, results, places=places)
+            return Answer(question, Mode.OFF_TOPIC, places=places)
+        return self._listed(question, here, ev, places)
 
     def _by_similarity(self, question: str, ev: Evidence) -> Answer:
         t = self.thresholds
@@ -192,6 +222,8 @@ class AnswerEngine:
             return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         if len(results) > 1 and top.score - results[1].score < t.margin:
             return Answer(question, Mode.CHOICES, results[:CHOICES])
+        if top.id == self.kb.meta.roles.beyond_scope:
+            return self._beyond_scope(question)
         if isinstance(top.entry, Faq):
             return Answer(question, Mode.FAQ, results)
         peers = self._focus_peers(top.entry, ev)
@@ -199,13 +231,108 @@ class AnswerEngine:
             return Answer(question, Mode.LIST, tuple(Result(p, self._fused(p, ev)) for p in peers))
         return Answer(question, Mode.PROGRAM, results)
 
-    def _card_and_topic(self, program: Program, ev: Evidence) -> tuple[Result, ...]:
-        """A program's card first; for a mixed question ("visa for Chicago?") the FAQ on its
-        topic right after, one tap away."""
+    def _about(
+        self, question: str, program: Program, ev: Evidence, topic: Faq | None = None
+    ) -> Answer:
+        """A program's card; for a mixed question ("visa for Cleveland Clinic?") the topic is
+        answered for that program from its facts, with the general FAQ right after it."""
+        topic = topic or self._topic_of(ev)
+        results = (Result(program, 1.0),) + ((Result(topic, 1.0),) if topic else ())
+        return Answer(question, Mode.PROGRAM, results, aspects=self._aspects(topic))
+
+    def _listed(
+        self,
+        question: str,
+        programs: Sequence[Program],
+        ev: Evidence,
+        places: tuple[Place, ...] = (),
+        topic: Faq | None = None,
+    ) -> Answer:
+        """Several programs (or a place's only one), with the topic asked about, if any."""
+        topic = topic or self._topic_of(ev)
+        results = tuple(Result(p, 1.0) for p in programs)
+        results += (Result(topic, 1.0),) if topic else ()
+        return Answer(question, Mode.LIST, results, places=places, aspects=self._aspects(topic))
+
+    def _topic_of(self, ev: Evidence) -> Faq | None:
+        """The FAQ on what the question asks beyond names and places, when confident; else
+        the FAQ behind a kind of fact its words ask for ("which is cheaper?" -> cost)."""
         row = max(self._faq_rows, key=lambda r: ev.topic[r])
-        if ev.topic[row] >= self.thresholds.topic:
-            return Result(program, 1.0), Result(self.entries[row], float(ev.topic[row]))
-        return (Result(program, 1.0),)
+        entry = self.entries[row]
+        if ev.topic[row] >= self.thresholds.topic and isinstance(entry, Faq):
+            return entry
+        fact_faqs = self.kb.meta.roles.fact_faqs
+        hinted = [self.kb.faq(fact_faqs[a]) for a in ev.aspect_hints if a in fact_faqs]
+        return next((f for f in hinted if f is not None), None)
+
+    def _aspects(self, *topics: Faq | None) -> tuple[str, ...]:
+        """The kinds of fact the topics ask about ("cost" -> "fee")."""
+        by_faq = {faq: key for key, faq in self.kb.meta.roles.fact_faqs.items()}
+        return tuple(by_faq[t.id] for t in topics if t is not None and t.id in by_faq)
+
+    def _compares_programs(self, ev: Evidence) -> bool:
+        """A comparison of programs on a kind of fact, with no program or place named."""
+        if not (ev.compares and ev.seeks_program and not ev.places):
+            return False
+        return bool(self._aspects(self._topic_of(ev)))
+
+    def _follow_up(self, question: str, ev: Evidence, context: Context | None) -> Answer | None:
+        """Questions about what was just discussed: "how long is it?" after a card, "which one
+        is cheaper?" after a list, "and at Hopkins?" after a topic."""
+        if context is None or ev.trap is not None:
+            return None
+        topic = self._topic_of(ev)
+        if not ev.names and not ev.places and ev.refers_back:
+            listed = [p for p in (self.kb.program(i) for i in context.programs) if p]
+            if ev.compares and len(listed) > 1:
+                return self._resolved(self._listed(question, listed, ev, topic=topic))
+            program = self.kb.program(context.program) if context.program else None
+            if program is not None and self._aspects(topic):
+                return self._resolved(self._about(question, program, ev, topic))
+        last = self.kb.faq(context.topic) if context.topic else None
+        if ev.names and topic is None and last is not None and self._aspects(last):
+            if len(ev.names) == 1:
+                return self._about(question, ev.names[0], ev, last)
+            return self._listed(question, ev.names, ev, topic=last)
+        return None
+
+    @staticmethod
+    def _resolved(answer: Answer) -> Answer:
+        return replace(answer, resolved=True)
+
+    def _with_parts(self, answer: Answer, parts: list[Evidence]) -> Answer:
+        """Every topic a multi-part message asks, up to three, in the order asked."""
+        if not parts or answer.mode not in (Mode.PROGRAM, Mode.LIST, Mode.FAQ, Mode.CHOICES):
+            return answer
+        about_programs = answer.mode in (Mode.PROGRAM, Mode.LIST)
+        pick = self._topic_of if about_programs else self._part_topic
+        # The whole message's topic leads a list of questions; a card's asked facts go in order.
+        whole = answer.topics[:1]
+        asked = [t for ev in parts if (t := pick(ev)) is not None]
+        found = [*asked, *whole] if about_programs else [*whole, *asked]
+        topics = list({t.id: t for t in found}.values())[:MAX_TOPICS]
+        if answer.mode in (Mode.PROGRAM, Mode.LIST):
+            kept = [r for r in answer.results if isinstance(r.entry, Program)]
+            results = (*kept, *(Result(t, 1.0) for t in topics))
+            return replace(answer, results=results, aspects=self._aspects(*topics))
+        if len(topics) < 2:
+            return answer
+        results = tuple(Result(t, 1.0) for t in topics)
+        return replace(answer, mode=Mode.FAQ, results=results, asked=len(topics))
+
+    def _part_topic(self, ev: Evidence) -> Faq | None:
+        """A part's topic: its best FAQ when confident and not a near tie."""
+        order = np.argsort(-ev.fused, kind="stable")[:2]
+        best = self.entries[order[0]]
+        if not isinstance(best, Faq) or best.id == self.kb.meta.roles.beyond_scope:
+            return None
+        confident = ev.dense[order[0]] >= self.thresholds.dense
+        clear = len(order) < 2 or ev.fused[order[0]] - ev.fused[order[1]] >= self.thresholds.margin
+        return (
+            best
+            if confident and clear and ev.unknown_share <= self.thresholds.unknown_terms
+            else None
+        )
 
     def _fused(self, program: Program, ev: Evidence) -> float:
         return float(ev.fused[self._row[program.id]])

@@ -22,6 +22,10 @@ EXACT = 100.0
 EXACT_CORE_WHOLE = 75.0
 # A window may be one word longer or shorter than the alias it is compared with.
 SIZE_SLACK = 1
+# In a fuzzy match every distinctive word of the alias needs a counterpart this similar in the
+# question: "an international" is not "AMSA International", nor "international medical"
+# "Florida International".
+WORD_COUNTERPART = 80.0
 # Generic words this long may carry one typo ("clinik", "univercity").
 GENERIC_TYPO_CHARS = 5
 GENERIC_CACHE_SIZE = 50_000  # words users typed, remembered as generic or not
@@ -88,12 +92,16 @@ class NameMatcher(Generic[T]):
         self._exact_only = np.array([len(a.core) <= EXACT_ONLY_CHARS for a in aliases])
         self._max_size = int(self._sizes.max()) + SIZE_SLACK if aliases else 0
 
-    def match(self, words: Sequence[str], threshold: float = STRONG) -> list[NameMatch[T]]:
-        """What the question's `words` name, best first, at most one match each."""
+    def match(
+        self, words: Sequence[str], threshold: float = STRONG, *, partial: bool = False
+    ) -> list[NameMatch[T]]:
+        """What the question's `words` name, best first, at most one match each. With
+        `partial`, the words are known to be a name (/program cleveland): part of one counts,
+        and place names are names."""
         windows = self._windows(words)
         if not windows.words or not self._aliases:
             return []
-        scores = self._scores(windows)
+        scores = self._scores(windows, partial)
         matches = self._best_per_program(windows, scores, threshold)
         return self._drop_overlapping(sorted(matches, key=lambda m: -m.score))
 
@@ -105,19 +113,20 @@ class NameMatcher(Generic[T]):
         ]
         return _Windows(runs, [" ".join(w) for w in runs], [self._core(w) for w in runs])
 
-    def _scores(self, windows: _Windows) -> np.ndarray:
+    def _scores(self, windows: _Windows, partial: bool = False) -> np.ndarray:
         """Window x alias similarity: the lower of whole-text and core similarity, exact-only
         where the alias is an abbreviation or the window a place name, and zero where their
         sizes differ by more than the slack."""
         whole = process.cdist(windows.texts, self._texts, scorer=fuzz.ratio, dtype=np.float32)
         core = process.cdist(windows.cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
-        fuzzy = np.minimum(whole, core)
-        exact = (core == EXACT) & (whole >= EXACT_CORE_WHOLE)
+        fuzzy = core if partial else np.minimum(whole, core)
+        exact = (core == EXACT) & (partial | (whole >= EXACT_CORE_WHOLE))
         place = np.array(
             [
-                t in self._protected or c in self._protected
+                not partial and (t in self._protected or c in self._protected)
                 for t, c in zip(windows.texts, windows.cores, strict=True)
-            ]
+            ],
+            dtype=bool,
         )
         exact_only = self._exact_only[None, :] | place[:, None]
         scores = np.where(exact_only, np.where(exact, EXACT, 0.0), fuzzy)
@@ -132,14 +141,28 @@ class NameMatcher(Generic[T]):
         self, windows: _Windows, scores: np.ndarray, threshold: float
     ) -> list[NameMatch[T]]:
         best: dict[int, NameMatch[T]] = {}
-        rows = np.argmax(scores, axis=0)
-        for col, alias in enumerate(self._aliases):
-            row = int(rows[col])
-            score = float(scores[row, col])
+        for row, col in zip(*np.nonzero(scores >= threshold), strict=True):
+            alias, score = self._aliases[col], float(scores[row, col])
             current = best.get(alias.owner)
-            if score >= threshold and (current is None or score > current.score):
+            # On a tie, the match using more of the question's words wins: they are all name.
+            better = current is None or (score, len(windows.words[row])) > (
+                current.score,
+                len(current.words),
+            )
+            if better and self._every_word_present(
+                alias, windows.cores[row], min(WORD_COUNTERPART, threshold)
+            ):
                 best[alias.owner] = NameMatch(alias.named, score, frozenset(windows.words[row]))
         return list(best.values())
+
+    @staticmethod
+    def _every_word_present(alias: _Alias[T], window_core: str, similar: float) -> bool:
+        """Each distinctive word of the alias has a close counterpart among the window's."""
+        found = window_core.split()
+        return all(
+            any(fuzz.ratio(word, other) >= similar for other in found)
+            for word in alias.core.split()
+        )
 
     def _drop_overlapping(self, matches: list[NameMatch[T]]) -> list[NameMatch[T]]:
         """When two programs' matches rest on the same distinctive word, keep the better one."""

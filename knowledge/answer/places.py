@@ -112,13 +112,20 @@ class Gazetteer:
         return out
 
     def _codes(self, tokens: Sequence[Token]) -> list[tuple[int, Place]]:
-        """Postal codes: after a comma ("Miami, FL"), or in capitals when not also a word."""
+        """Postal codes written as addresses write them: "NY", "Miami, FL", "Baltimore, MD".
+        Codes that are also words or degrees ("or", "in", "MD") count only after a city."""
         out = []
         for i, t in enumerate(tokens):
             code = t.raw.upper()
             if len(t.raw) != POSTAL_CODE_CHARS or not t.raw.isalpha() or code not in self._states:
                 continue
-            if t.after_comma or (t.raw.isupper() and code not in self._ambiguous):
+            last = i == len(tokens) - 1
+            after_city = i > 0 and t.after_comma and tokens[i - 1].lower in self._cities
+            if code in self._ambiguous:
+                counts = after_city and (t.raw.isupper() or last)
+            else:
+                counts = t.raw.isupper() or (t.after_comma and last)
+            if counts:
                 out.append((i, self.place(code)))
         return out
 

@@ -15,9 +15,23 @@ hi+|hello+|hey+|heya|hiya|yo|howdy|greetings|good (?:morning|afternoon|evening|n
 |(?:are|r) (?:you|u) (?:a )?(?:bot|human|real|ai|robot)|who (?:are|r) (?:you|u)
 |tell me a joke|(?:a )?joke|say something|test|testing
 |good bot|bad bot|dear|sir|madam|bot|please|pls|plz|again|there|everyone|all|guys|friend
+|help|menu|start|commands|options
 """
 _ONE = re.compile(rf"^(?:{_PHRASES.strip().replace(chr(10), '')})$")
 _SPLIT = re.compile(r"[\s,.!?;:()\-*_~\"']+")
+
+
+_KINDS = (
+    ("help", re.compile(r"\b(help|menu|start|commands|options)\b")),
+    ("thanks", re.compile(r"\b(thanks?|thx|ty|tysm|thank u|appreciated?|cheers)\b")),
+    ("farewell", re.compile(r"\b(bye|goodbye|good bye|see (you|ya)|later|take care)\b")),
+)
+
+
+def kind_of(text: str) -> str:
+    """What a message of pure small talk is: help, thanks, farewell, or else a greeting."""
+    lowered = text.lower()
+    return next((kind for kind, pattern in _KINDS if pattern.search(lowered)), "greeting")
 
 
 def strip_small_talk(text: str) -> str:

@@ -56,7 +56,8 @@ class Tokenizer:
     """Splits text into tokens with the vocabulary's short forms and stopwords."""
 
     def __init__(self, expansions: Mapping[str, str], stopwords: Iterable[str]) -> None:
-        self.expansions = dict(expansions)
+        # A short form may stand for several words ("telerotation" -> "virtual rotation").
+        self.expansions = {short: long.split() for short, long in expansions.items()}
         self.stopwords = frozenset(stopwords)
 
     def tokens(self, text: str) -> list[Token]:
@@ -69,10 +70,10 @@ class Tokenizer:
                 comma = True
                 continue
             raw = m.group()
-            word = "and" if raw == "&" else raw.lower()
-            word = self.expansions.get(word, word)
-            stop = word in self.stopwords
-            out.append(Token(raw, word, stem(word), stop, m.start(), m.end(), comma))
+            lowered = "and" if raw == "&" else raw.lower()
+            for word in self.expansions.get(lowered, [lowered]):
+                stop = word in self.stopwords
+                out.append(Token(raw, word, stem(word), stop, m.start(), m.end(), comma))
             comma = False
         return out
 

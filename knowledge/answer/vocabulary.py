@@ -30,6 +30,14 @@ class Lexicon:
     program_nouns: frozenset[str]
     link_words: frozenset[str]
     domain_words: frozenset[str]  # not unknown, though no entry uses them
+    experience_words: frozenset[str]  # clinical experience before residency: in scope
+    medical_words: frozenset[str]  # without any of these (or a name or place): off topic
+    residency_words: frozenset[str]  # the residency stage itself: beyond scope
+    reference_words: frozenset[str]  # point back to what was just discussed
+    comparison_words: frozenset[str]  # compare
+    compared_things: frozenset[str]  # what a comparison of programs names
+    aspect_words: dict[str, str]  # stem -> the kind of fact it asks for
+    question_starts: frozenset[str]  # start a new question inside a message
     filler: frozenset[str]  # add no topic to a program's name
     generic_name_words: frozenset[str]
     focus: dict[str, list[list[str]]]  # tag -> its phrases as stem sequences
@@ -41,6 +49,9 @@ class Lexicon:
 
         def terms(words: list[str]) -> frozenset[str]:
             return frozenset(tokenizer.content_terms(" ".join(words)))
+
+        def stems(words: list[str]) -> frozenset[str]:
+            return frozenset(tokenizer.stems(" ".join(words)))
 
         focus = {
             tag: [tokenizer.stems(p) for p in spec.phrases]
@@ -54,6 +65,16 @@ class Lexicon:
             program_nouns=frozenset(stem(w) for w in vocabulary.program_nouns),
             link_words=frozenset(stem(w) for w in vocabulary.link_words),
             domain_words=terms(vocabulary.domain_words),
+            experience_words=stems(vocabulary.experience_words),
+            medical_words=stems(vocabulary.medical_words),
+            residency_words=stems(vocabulary.residency_words),
+            reference_words=frozenset(vocabulary.reference_words),
+            comparison_words=stems(vocabulary.comparison_words),
+            compared_things=stems(vocabulary.compared_things),
+            aspect_words={
+                t: key for key, words in vocabulary.aspect_words.items() for t in stems(words)
+            },
+            question_starts=frozenset(vocabulary.question_starts),
             filler=program_words | focus_words | terms(vocabulary.filler_words),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             focus=focus,

@@ -86,6 +86,23 @@ def _plain_len(marked_up: str) -> int:
     return len(html.unescape(re.sub(r"<[^>]+>", "", marked_up)))
 
 
+def fact_lines(p: Program, key: str, f: Format, limit: int = 3) -> list[str]:
+    """A program's facts of one kind, offerings for graduates first, each with its source."""
+    found = [(o, fact) for o, k, fact in _card_facts(p) if k == key][:limit]
+    return [
+        f.text(f"• {o.kind.capitalize()} ({o.name}): {fact.text}")
+        + f.text(" (uncertain) " if fact.uncertain else " ")
+        + f.link("source", p.source(fact.source).url)
+        for o, fact in found
+    ]
+
+
+def brief(text: str, sentences: int = 2) -> str:
+    """The first sentences of an answer: the direct answer comes first in every entry."""
+    parts = re.split(r"(?<=[.!?])\s+", text.strip())
+    return " ".join(parts[:sentences])
+
+
 def verdict_sign(p: Program) -> str:
     return WARNING if p.excludes_typical_user else VERDICT_SIGNS.get(p.verdict_level, WARNING)
 

@@ -9,9 +9,19 @@ from enum import StrEnum
 
 from knowledge.answer.model import Answer, Mode
 from knowledge.loader import KnowledgeBase
-from knowledge.present.cards import faq_card, join, program_card, program_details, program_line
+from knowledge.present.cards import (
+    brief,
+    fact_lines,
+    faq_card,
+    join,
+    program_card,
+    program_details,
+    program_line,
+    sources,
+    verdict_sign,
+)
 from knowledge.present.formats import Format
-from knowledge.schema import Entry, Faq, Program
+from knowledge.schema import FACT_LABELS, Entry, Faq, Program
 
 GREETING = (
     "Hello! I answer questions about US externships and clinical experience for international "
@@ -21,6 +31,19 @@ GREETING = (
 EMPTY = 'Please type your question in words, for example: "how do I apply?"'
 UNSURE = "I'm not sure I have a good answer to that."
 CHOOSE = "I'm not sure which of these you mean:"
+WELCOME_BACK = "You're welcome! Ask me anything else about US clinical experience."
+FAREWELL = "Good luck with your applications! Come back any time."
+HELP = (
+    'Ask in plain words about a program ("Johns Hopkins"), a place ("externships in '
+    'Florida") or a topic ("do I need Step 1?"). Commands: /programs, /program NAME, /faq, '
+    "/about."
+)
+SMALL_TALK = {"thanks": WELCOME_BACK, "farewell": FAREWELL, "help": HELP}
+OFF_TOPIC = (
+    "Sorry, that is outside what I cover. I answer questions about US clinical experience "
+    "(externships, observerships, electives) for international medical graduates before "
+    "residency."
+)
 BROWSE = "You can also browse all programs or FAQ topics."
 EXAMPLES = (
     "How do I apply for an externship?",
@@ -66,9 +89,18 @@ class Reply:
 OPENS = frozenset({Act.PROGRAM, Act.FAQ, Act.DETAILS})
 
 
+BUTTON_CHARS = 32  # longer labels are cut on phones
+
+
+def fit_label(text: str) -> str:
+    """A button label cut to what a phone shows."""
+    return text if len(text) <= BUTTON_CHARS else text[: BUTTON_CHARS - 1] + "…"
+
+
 def open_entry(entry: Entry, label: str | None = None) -> Action:
+    """A button opening an entry, labelled with its short name unless told otherwise."""
     act = Act.PROGRAM if isinstance(entry, Program) else Act.FAQ
-    return Action(act, label or entry.title, entry.id)
+    return Action(act, fit_label(label or entry.short), entry.id)
 
 
 def browse_row() -> Row:
@@ -96,7 +128,9 @@ class Presenter:
             Mode.LIST: self._list,
             Mode.CHOICES: self._unsure,
             Mode.UNKNOWN: self._unsure,
-            Mode.SMALL_TALK: lambda _: Reply(self.f.text(GREETING), examples_rows()),
+            Mode.BEYOND_SCOPE: self._beyond_scope,
+            Mode.OFF_TOPIC: lambda _: Reply(self.f.text(OFF_TOPIC), (browse_row(),)),
+            Mode.SMALL_TALK: self._small_talk,
             Mode.EMPTY: lambda _: Reply(self.f.text(EMPTY), examples_rows()),
         }
 
@@ -130,33 +164,120 @@ class Presenter:
         )
         return Reply(program_details(program, self.f), tuple(r for r in rows if r))
 
+    def _small_talk(self, answer: Answer) -> Reply:
+        return Reply(self.f.text(SMALL_TALK.get(answer.small_talk, GREETING)), examples_rows())
+
     def _program(self, answer: Answer) -> Reply:
         program = answer.top
         if not isinstance(program, Program):
             return self._unsure(answer)
+        if answer.aspects:
+            return self._direct(program, answer)
         text, rows = program_card(program, self.f), self._program_rows(program)
         follow_up = answer.follow_up
         if follow_up is not None:
             text += "\n\n" + self.f.italic("Related question: ") + self.f.text(follow_up.question)
-            rows += ((open_entry(follow_up, f"❓ {follow_up.question}"),),)
+            rows += ((open_entry(follow_up, f"❓ {follow_up.short}"),),)
         return Reply(text, rows)
+
+    def _direct(self, program: Program, answer: Answer) -> Reply:
+        """The asked facts first, from the program's own pages; the card one tap away."""
+        f = self.f
+        blocks, rows = [], []
+        for key, topic in zip(answer.aspects, answer.topics, strict=False):
+            label = FACT_LABELS[key]
+            lines = fact_lines(program, key, f)
+            if lines:
+                head = f.bold(f"{label} at {program.short}, as read on its pages:")
+                blocks.append("\n".join([head, *lines]))
+            else:
+                blocks.append(
+                    f.text(f"The pages read for {program.short} give no {label.lower()}.")
+                )
+            rows.append((open_entry(topic, fit_label(f"❓ {label}: in general")),))
+        sign = verdict_sign(program)
+        blocks.append(f.text(f"{sign} For IMG graduates: {program.verdict}"))
+        card = Action(Act.PROGRAM, fit_label(f"📄 {program.short} card"), program.id)
+        first = [card]
+        if program.official_page:
+            first.append(Action(Act.WEBSITE, "🌐 Official page", program.official_page))
+        return Reply(join(blocks), (tuple(first), *rows))
 
     def _faq(self, answer: Answer) -> Reply:
         faq = answer.top
         if not isinstance(faq, Faq):
             return self._unsure(answer)
+        if answer.asked > 1:
+            return self._several(answer.topics[: answer.asked])
         rows = self._related_rows(faq)
         text = faq_card(faq, self.f)
         if rows:
             text += "\n\n" + self.f.italic("People also ask:")
         return Reply(text, rows)
 
+    def _beyond_scope(self, answer: Answer) -> Reply:
+        """The polite scope note, with the public resources to go to."""
+        note = answer.top
+        if not isinstance(note, Faq):
+            return Reply(self.f.text(OFF_TOPIC), (browse_row(),))
+        return Reply(
+            join([self.f.text(note.answer), sources(note.sources, self.f)]), (browse_row(),)
+        )
+
+    def _several(self, topics: list[Faq]) -> Reply:
+        """A message asking several things: each answered briefly, each a tap from in full."""
+        f = self.f
+        blocks = [f.text(f"You asked {len(topics)} things:")]
+        for faq in topics:
+            source = faq.sources[0]
+            blocks.append(
+                f.bold(faq.question)
+                + "\n"
+                + f.text(brief(faq.answer) + " ")
+                + f.link("source", source.url)
+            )
+        rows = tuple((open_entry(t, fit_label(f"More: {t.short}")),) for t in topics)
+        return Reply(join(blocks), rows)
+
     def _list(self, answer: Answer) -> Reply:
         programs = answer.programs
+        f = self.f
+        total = len(self.kb.programs)
         where = ", ".join(p.label for p in answer.places)
-        head = f"Programs in {where}:" if where else "These programs match your question:"
-        lines = "\n".join(program_line(p, self.f) for p in programs)
-        return Reply(join([self.f.bold(head), lines]), offer(programs))
+        if where:
+            count = "Only 1" if len(programs) == 1 else f"{len(programs)}"
+            verb = "is" if len(programs) == 1 else "are"
+            head = f"{count} of the {total} programs we cover {verb} in {where}:"
+        elif len(programs) == total:
+            head = f"The {total} programs we cover, side by side:"
+        else:
+            head = "These programs match your question:"
+        blocks = [f.bold(head)]
+        if not answer.aspects:  # else the side-by-side lines name the programs
+            blocks.append("\n".join(program_line(p, f) for p in programs))
+        for key in answer.aspects:
+            blocks.append(self._side_by_side(programs, key))
+        rows = offer(programs)
+        if answer.aspects:
+            rows = (
+                *rows[:-1],
+                *((open_entry(t, fit_label(f"❓ {t.short}")),) for t in answer.topics),
+                rows[-1],
+            )
+        return Reply(join(blocks), rows)
+
+    def _side_by_side(self, programs: list[Program], key: str) -> str:
+        """One kind of fact for each program: what the pages read say, or that they don't."""
+        f = self.f
+        label = FACT_LABELS[key]
+        lines = [f.bold(f"{label}, as read on each institution's pages:")]
+        for p in programs:
+            found = fact_lines(p, key, f, limit=1)
+            if found:
+                lines.append(f.text(f"{p.short}: ") + found[0].removeprefix(f.text("• ")))
+            else:
+                lines.append(f.text(f"{p.short}: not found on the pages read"))
+        return "\n".join(lines)
 
     def _unsure(self, answer: Answer) -> Reply:
         if answer.mode is Mode.CHOICES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.model import Context
 from knowledge.present.formats import TEXT
 from knowledge.present.replies import Act, Action, Presenter, Reply, offer
 from knowledge.schema import Program
@@ -20,6 +21,7 @@ class Chat:
         self.engine = engine
         self.present = Presenter(engine.kb, TEXT)
         self.choices: list[Action] = []
+        self.context = Context()  # what the conversation is about, for follow-ups
 
     def respond(self, line: str) -> str:
         command = line.strip().lower()
@@ -29,12 +31,16 @@ class Chat:
             return self._show(Reply("Questions:", offer(self.engine.kb.faqs)))
         if command.isdigit() and 1 <= int(command) <= len(self.choices):
             return self._open(self.choices[int(command) - 1])
-        return self._show(self.present.reply(self.engine.answer(line)))
+        answer = self.engine.answer(line, self.context)
+        self.context = answer.context(self.context)
+        return self._show(self.present.reply(answer))
 
     def _open(self, action: Action) -> str:
         entry = self.engine.kb.get(action.arg)
         if entry is None:
             return "That item is no longer available."
+        if isinstance(entry, Program):
+            self.context = Context(entry.id, self.context.topic, self.context.programs)
         if action.act is Act.DETAILS and isinstance(entry, Program):
             return self._show(self.present.details(entry))
         return self._show(self.present.entry(entry))
