@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -30,8 +31,16 @@ from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
 from knowledge.answer.engine import AnswerEngine
 
-# Two engine threads keep both cores busy; more would only make the model's threads contend.
+logger = logging.getLogger(__name__)
+
+# The batcher runs one batch at a time on this pool, and torch's own threads already spread
+# that batch's encode over both cores. The second thread is for a reload (re-reading and
+# re-encoding the knowledge), so a reload does not queue behind answers nor answers behind it.
+# Two batches at once were measured and gave no consistent gain (512 questions in batches of
+# 32, 2 cores: one at a time 64, 58, 43, 52 questions/s; two at once 60, 61, 48, 51), so one it
+# is; a larger pool would only make the model's threads contend.
 ENGINE_THREADS = 2
+SHUTDOWN_GRACE = 10.0  # seconds to let an engine thread finish its batch when stopping
 CONNECTIONS = 64  # concurrent Bot API calls (PTB's own default for a built bot is 256)
 
 
@@ -92,6 +101,7 @@ def build_application(
     app.bot_data[handlers.BATCHER] = AnswerBatcher(
         lambda: app.bot_data[handlers.ENGINE], app.bot_data[handlers.EXECUTOR]
     )
+    app.bot_data[handlers.RELOAD_LOCK] = asyncio.Lock()  # SIGHUP and /reload, one at a time
     for name, callback in (
         ("start", handlers.start),
         ("help", handlers.help_command),
@@ -152,4 +162,12 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-    app.bot_data[handlers.EXECUTOR].shutdown(wait=True)
+    """After every handler has finished (Application.stop waits for them): close the batcher
+    and the engine threads without blocking the event loop on an engine that never returns."""
+    await app.bot_data[handlers.BATCHER].close()
+    executor: ThreadPoolExecutor = app.bot_data[handlers.EXECUTOR]
+    executor.shutdown(wait=False, cancel_futures=True)
+    try:
+        await asyncio.wait_for(asyncio.to_thread(executor.shutdown, wait=True), SHUTDOWN_GRACE)
+    except TimeoutError:
+        logger.warning("an engine thread is still busy after %g s; not waiting", SHUTDOWN_GRACE)

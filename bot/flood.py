@@ -11,35 +11,47 @@ from enum import Enum
 class Verdict(Enum):
     ALLOW = "allow"
     WARN = "warn"  # the first question over the limit: tell the user once
-    DROP = "drop"  # further ones in the same window: no reply, no engine work
+    DROP = "drop"  # further ones in the same window: the note already said they are skipped
 
 
 class FloodGate:
-    """At most `limit` questions per user within `window` seconds. Single-threaded use (the
-    event loop), so no lock; memory is bounded by the users active within one window."""
+    """At most `limit` questions (messages, button presses, inline queries) per user within
+    `window` seconds. Single-threaded use (the event loop), so no lock. Memory is bounded by the
+    users active within one window: idle users are forgotten in a sweep that runs at most once
+    a window, so an allowed message never scans every user."""
 
     def __init__(self, limit: int = 8, window: float = 10.0,
                  clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
         self.limit, self.window, self.clock = limit, window, clock
         self._seen: dict[int, deque[float]] = {}
         self._warned: dict[int, float] = {}
+        self._swept = clock()
 
     def check(self, user_id: int) -> Verdict:
         now = self.clock()
+        self._sweep(now)
         stamps = self._seen.setdefault(user_id, deque())
         while stamps and now - stamps[0] >= self.window:
             stamps.popleft()
         if len(stamps) < self.limit:
             stamps.append(now)
             self._warned.pop(user_id, None)
-            self._forget_idle(now)
             return Verdict.ALLOW
         if user_id in self._warned and now - self._warned[user_id] < self.window:
             return Verdict.DROP
         self._warned[user_id] = now
         return Verdict.WARN
 
-    def _forget_idle(self, now: float) -> None:
-        if len(self._seen) > 10_000:
-            for user in [u for u, s in self._seen.items() if not s or now - s[-1] >= self.window]:
-                del self._seen[user]
+    @property
+    def tracked(self) -> int:
+        """Users currently remembered (for tests and monitoring)."""
+        return len(self._seen.keys() | self._warned.keys())
+
+    def _sweep(self, now: float) -> None:
+        if now - self._swept < self.window:
+            return
+        self._swept = now
+        for user in [u for u, s in self._seen.items() if not s or now - s[-1] >= self.window]:
+            del self._seen[user]
+        for user in [u for u, at in self._warned.items() if now - at >= self.window]:
+            del self._warned[user]

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
+import time
+from collections.abc import AsyncIterator
 from concurrent.futures import Executor
+from dataclasses import dataclass
+from pathlib import Path
 
 from telegram import (
+    CallbackQuery,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
@@ -15,6 +21,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageEntityType
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot import views
@@ -23,7 +30,7 @@ from bot.flood import FloodGate, Verdict
 from bot.settings import BotSettings
 from knowledge.answer.build import rebuild_engine
 from knowledge.answer.engine import AnswerEngine
-from knowledge.answer.model import Answer
+from knowledge.answer.model import Answer, Context
 from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, Reply, examples_rows
@@ -54,9 +61,10 @@ HELP = (
 NON_TEXT = "I can only read text messages. Please type your question in words."
 STALE = "That button is no longer valid. Send your question again, or use /programs."
 SLOW_DOWN = (
-    "You're sending questions faster than I can read them. Please wait a few seconds, "
-    "then ask again."
+    "You're sending questions faster than I can read them, so I answered the first ones and "
+    "will skip what you send in the next few seconds. Please wait a moment, then ask again."
 )
+SLOW_DOWN_BUTTON = "Too many at once: please wait a few seconds."
 NOT_ALLOWED = "Sorry, that command is not available."
 FAILED = "Sorry, something went wrong on my side. Please try again in a moment."
 COMMANDS = [
@@ -85,12 +93,13 @@ async def send_reply(message: Message, reply: Reply) -> None:
 
 
 async def show_in_place(message: Message, reply: Reply) -> None:
-    """Replace the pressed message with `reply` when it fits one message; else send it anew."""
-    parts = views.split_message(reply.text)
-    if len(parts) == 1:
-        await message.edit_text(parts[0], reply_markup=views.keyboard(reply.rows))
-    else:
-        await send_reply(message, reply)
+    """Replace the pressed message with `reply`; what does not fit follows in new messages,
+    the buttons on the last."""
+    first, *rest = views.split_message(reply.text)
+    keyboard = views.keyboard(reply.rows)
+    await message.edit_text(first, reply_markup=None if rest else keyboard)
+    if rest:
+        await send(message, "\n\n".join(rest), keyboard)
 
 
 async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
@@ -170,11 +179,8 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         head = "I'm not sure which program you mean. Is it one of these?"
         await send_reply(message, views.offer(head, loose))
     else:
-        answer = await ask(context, name)
-        suggestions = [r.entry for r in answer.results]
-        head = f"No program is called “{name[:100]}”."
-        head += " Perhaps one of these?" if suggestions else ""
-        await send_reply(message, views.offer(head, suggestions))
+        head = f"No program matches “{name[:100]}”. You can browse them all:"
+        await send_reply(message, views.offer(head, []))
 
 
 async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -199,17 +205,65 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = addressed
     if await flooded(update, context):
         return
-    await reply_to_question(message, text, context)
+    async with answering(context, update.effective_user.id if update.effective_user else None):
+        await reply_to_question(message, text, context)
 
 
 async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """True when the user is over the limit: the first time, they are told to slow down."""
-    gate: FloodGate = context.bot_data[FLOOD]
+    """True when the user is over the limit. The first time, they are told so, after the
+    answers to their allowed messages have gone out, so the note never overtakes them."""
     user = update.effective_user
-    verdict = gate.check(user.id) if user else Verdict.ALLOW
-    if verdict is Verdict.WARN and update.effective_message:
+    verdict = over_limit(update, context)
+    if verdict is Verdict.WARN and user and update.effective_message:
+        await answers_sent(context, user.id)
         await send(update.effective_message, SLOW_DOWN)
     return verdict is not Verdict.ALLOW
+
+
+def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:
+    """Count a message, button press or inline query against its user's limit."""
+    gate: FloodGate = context.bot_data[FLOOD]
+    user = update.effective_user
+    return gate.check(user.id) if user else Verdict.ALLOW
+
+
+# Answers in progress per user, so the slow-down note can wait for them.
+INFLIGHT = "inflight"
+
+
+@contextlib.asynccontextmanager
+async def answering(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> AsyncIterator[None]:
+    """Mark an answer to `user_id` as in progress while the block runs."""
+    inflight: dict[int, asyncio.Condition] = context.bot_data.setdefault(INFLIGHT, {})
+    counts: dict[int, int] = context.bot_data.setdefault(INFLIGHT + ":n", {})
+    if user_id is None:
+        yield
+        return
+    done = inflight.setdefault(user_id, asyncio.Condition())
+    counts[user_id] = counts.get(user_id, 0) + 1
+    try:
+        yield
+    finally:
+        counts[user_id] -= 1
+        async with done:
+            if not counts[user_id]:
+                del counts[user_id]
+                inflight.pop(user_id, None)
+            done.notify_all()
+
+
+async def answers_sent(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
+    """Wait until no answer to `user_id` is in progress (at most ANSWER_WAIT seconds)."""
+    done = context.bot_data.get(INFLIGHT, {}).get(user_id)
+    counts: dict[int, int] = context.bot_data.get(INFLIGHT + ":n", {})
+    if done is None:
+        return
+    async with done:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done.wait_for(lambda: not counts.get(user_id)), ANSWER_WAIT)
+
+
+ANSWER_WAIT = 30.0  # a note never waits longer than this for slow answers
 
 
 async def ask(context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
@@ -218,11 +272,36 @@ async def ask(context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
     return await batcher.answer(text)
 
 
+# The conversation's context (last program, topic, list) is kept per chat, in memory for now,
+# and forgotten after a while: "how long is it?" an hour later is a new question.
+CONTEXT, CONTEXT_TTL = "context", 30 * 60.0
+
+
+def conversation(context: ContextTypes.DEFAULT_TYPE) -> Context | None:
+    kept = context.chat_data.get(CONTEXT) if context.chat_data is not None else None
+    if kept is None or time.monotonic() - kept[0] > CONTEXT_TTL:
+        return None
+    found: Context = kept[1]
+    return found
+
+
+def remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> None:
+    keep(context, answer.context(conversation(context)))
+
+
+def keep(context: ContextTypes.DEFAULT_TYPE, now: Context) -> None:
+    if context.chat_data is not None:
+        context.chat_data[CONTEXT] = (time.monotonic(), now)
+
+
 async def reply_to_question(
     message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
-    answer = await ask(context, text)
-    await send_reply(message, present(engine_of(context)).reply(answer))
+    batcher: AnswerBatcher = context.bot_data[BATCHER]
+    # Presented with the engine that answered, so a reload in between cannot mix versions.
+    answer, engine = await batcher.answer_with_engine(text, conversation(context))
+    remember(context, answer)
+    await send_reply(message, present(engine).reply(answer))
 
 
 def addressed_text(message: Message, username: str | None, bot_id: int) -> str | None:
@@ -248,21 +327,68 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Every button press is answered once, stale or unknown ones with a friendly note."""
+    """Every button press is acknowledged first, exactly once (stale or unknown ones with a
+    friendly note), then carried out. Acknowledging after the work would let a slow reply (a
+    429 can hold it for a minute) outlive the callback; a failure after the acknowledgement
+    goes to on_error, which tells the chat, never to a second answer."""
     query = update.callback_query
     if query is None:
         return
+    if over_limit(update, context) is not Verdict.ALLOW:
+        await _acknowledge(query, SLOW_DOWN_BUTTON)  # answered, but no work
+        return
     data = views.parse_callback(query.data)
+    message = query.message if isinstance(query.message, Message) else None
     try:
-        handled = (
+        live = (
             data is not None
-            and isinstance(query.message, Message)
-            and await _press(query.message, data, context)
+            and message is not None
+            and _refers_to_something(data, engine_of(context))
         )
     except Exception:
-        await query.answer(FAILED)
+        await _acknowledge(query, FAILED)
         raise  # on_error logs it and tells the chat
-    await query.answer(None if handled else STALE)
+    await _acknowledge(query, None if live else STALE)
+    if not live or data is None or message is None:
+        return
+    if not await _press(message, data, context):
+        # a reload between the check and the work, or a case _refers_to_something lacks
+        logger.warning("a button press acknowledged as live did nothing: %s", type(data).__name__)
+
+
+async def _acknowledge(query: CallbackQuery, text: str | None) -> None:
+    """Answer a button press. A failure is logged and the press still carried out: the user
+    asked for its reply, and the acknowledgement cannot be given twice anyway."""
+    try:
+        await query.answer(text)
+    except TelegramError as exc:
+        logger.warning("could not acknowledge a button press: %s", exc)
+
+
+def _refers_to_something(data: views.Callback, engine: AnswerEngine) -> bool:
+    """Whether `_press` can carry this press out, decided before it is acknowledged: the guards
+    of `_press`'s cases, without their work. Kinds not named here are taken to be live (a
+    press `_press` then refuses is acknowledged without a note and logged)."""
+    kb = engine.kb
+    match data:
+        case views.OpenEntry(entry_id):
+            return kb.get(entry_id) is not None
+        case views.Similar(program_id) | views.Details(program_id) | views.Related(program_id):
+            return kb.program(program_id) is not None
+        case views.Example(number):
+            return number < len(EXAMPLES)
+    return True
+
+
+def _carries(message: Message, data: views.Callback) -> bool:
+    """Whether the pressed message itself has this button: only then may a press rewrite it in
+    place. Clients choose the callback data they send, so a forged page turn or details press
+    against another message (someone's answer in a group) gets a new message instead."""
+    wanted = views.encode(data)
+    markup = message.reply_markup
+    return markup is not None and any(
+        b.callback_data == wanted for row in markup.inline_keyboard for b in row
+    )
 
 
 async def _press(
@@ -273,19 +399,23 @@ async def _press(
     kb = engine.kb
     match data:
         case views.OpenEntry(entry_id) if (entry := kb.get(entry_id)) is not None:
+            if isinstance(entry, Program):  # "how long is it?" now means this one
+                last = conversation(context) or Context()
+                keep(context, Context(entry.id, last.topic, last.programs))
             await send_reply(message, present(engine).entry(entry))
         case views.Similar(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Programs similar to {program.name}:"
             await send_reply(message, views.offer(head, engine.browse.similar_programs(program)))
         case views.Details(program_id) if (program := kb.program(program_id)) is not None:
-            await show_in_place(message, present(engine).details(program))
+            show = show_in_place if _carries(message, data) else send_reply
+            await show(message, present(engine).details(program))
         case views.Related(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Questions to ask about {program.name}:"
             await send_reply(message, views.offer(head, engine.browse.questions_to_ask()))
         case views.Page(number, query, in_place):
             found = engine.browse.programs_matching(query)
             text, keyboard = views.programs_page(found, number, query)
-            if in_place:
+            if in_place and _carries(message, data):
                 await message.edit_text(text, reply_markup=keyboard)
             else:
                 await send(message, text, keyboard)
@@ -305,6 +435,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     engine = engine_of(context)
     text = query.query.strip()
+    if over_limit(update, context) is not Verdict.ALLOW:
+        await query.answer([], cache_time=0)  # Telegram shows "no results"; no engine work
+        return
     if text:
         answer = await ask(context, text)
         entries = [r.entry for r in answer.results]
@@ -328,11 +461,23 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log with context; tell the user something went wrong, never how."""
-    where = update.to_dict() if isinstance(update, Update) else repr(update)
-    logger.error("error while handling update %s", where, exc_info=context.error)
-    if not isinstance(update, Update):
-        return  # polling errors come without an update
+    """Log where it happened (update id, kind, chat) and what failed, never what the user wrote
+    or who they are; tell the user something went wrong, never how."""
+    error = context.error
+    what = f"{type(error).__name__}: {error}"[:200] if error else "unknown error"
+    if not isinstance(update, Update):  # polling errors and tasks come without an update
+        logger.error("error outside any update: %s", what, exc_info=error)
+        return
+    kind = next((k for k in Update.ALL_TYPES if getattr(update, k, None) is not None), "unknown")
+    chat = update.effective_chat.id if update.effective_chat else None
+    logger.error(
+        "error while handling update %d (%s, chat %s): %s",
+        update.update_id,
+        kind,
+        chat,
+        what,
+        exc_info=error,
+    )
     try:
         # A button press has already been answered by `button`; the chat still hears of it.
         if update.effective_message:
@@ -348,7 +493,9 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins only: reload the knowledge base; on failure the previous one keeps serving."""
+    """Admins only: reload the knowledge base; on failure the previous one keeps serving. Why
+    it failed (one line, file names without their folders) is told only in a private chat: in
+    a group, everyone would read it."""
     settings: BotSettings = context.bot_data[SETTINGS]
     user, message = update.effective_user, update.effective_message
     if message is None:
@@ -356,11 +503,34 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None or user.id not in settings.admin_ids:
         await send(message, NOT_ALLOWED)
         return
-    await send(message, html.escape(await reload_knowledge(context.application)))
+    outcome = await reload_knowledge(context.application)
+    text = outcome.summary
+    if outcome.reason and message.chat.type == ChatType.PRIVATE:
+        text += f"\n{outcome.reason}"
+    await send(message, html.escape(text))
 
 
-async def reload_knowledge(app: Application) -> str:  # type: ignore[type-arg]
-    """Swap in a freshly loaded engine; the outcome, also logged, for whoever asked."""
+RELOAD_LOCK = "reload_lock"
+RELOAD_FAILED = "Reload failed; the previous knowledge is still serving (details in the log)"
+
+
+@dataclass(frozen=True)
+class ReloadOutcome:
+    ok: bool
+    summary: str  # fit for any chat: counts, or RELOAD_FAILED
+    reason: str = ""  # a failure's one-line reason, for an admin's private chat only
+
+
+async def reload_knowledge(app: Application) -> ReloadOutcome:  # type: ignore[type-arg]
+    """Swap in a freshly loaded engine; the outcome, also logged, for whoever asked. Reloads run
+    one at a time (SIGHUP and /reload can come together): each waits for the one before it and
+    then reads the files as they are, so the newest knowledge is the one left serving."""
+    lock: asyncio.Lock = app.bot_data.setdefault(RELOAD_LOCK, asyncio.Lock())
+    async with lock:
+        return await _reload(app)
+
+
+async def _reload(app: Application) -> ReloadOutcome:  # type: ignore[type-arg]
     old: AnswerEngine = app.bot_data[ENGINE]
     settings: BotSettings = app.bot_data[SETTINGS]
     executor: Executor = app.bot_data[EXECUTOR]
@@ -370,12 +540,16 @@ async def reload_knowledge(app: Application) -> str:  # type: ignore[type-arg]
         )
     except KnowledgeError as exc:
         logger.error("reload failed, still serving the previous knowledge: %s", exc)
-        return f"Reload failed; still serving the previous knowledge.\n{exc}"
+        reason = str(exc).replace(exc.file, Path(exc.file).name)
+        return ReloadOutcome(False, RELOAD_FAILED, reason.splitlines()[0][:300])
+    except Exception as exc:  # a model or cache failure: the reason stays in the log
+        logger.exception("reload failed, still serving the previous knowledge")
+        return ReloadOutcome(False, RELOAD_FAILED, type(exc).__name__)
     app.bot_data[ENGINE] = new
     stats = new.stats
-    outcome = (
+    summary = (
         f"Reloaded: {len(new.kb.programs)} programs, {len(new.kb.faqs)} FAQ entries "
         f"(encoded {stats.encoded} texts, reused {stats.reused})."
     )
-    logger.info(outcome)
-    return outcome
+    logger.info(summary)
+    return ReloadOutcome(True, summary)

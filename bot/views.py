@@ -10,13 +10,12 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from knowledge.present.replies import Act, Action, Reply, Row, open_entry
+from knowledge.present.replies import Act, Action, Reply, Row, fit_label, open_entry
 from knowledge.present.replies import offer as entry_rows
 from knowledge.schema import Entry, Program
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_BYTES = 64
-MAX_BUTTON_TEXT = 60
 PAGE_SIZE = 8
 
 
@@ -201,7 +200,7 @@ def keyboard(rows: tuple[Row, ...] | list[Row]) -> InlineKeyboardMarkup | None:
 
 
 def button(action: Action) -> InlineKeyboardButton:
-    label = _short(action.label)
+    label = fit_label(action.label)
     match action.act:
         case Act.WEBSITE:
             return InlineKeyboardButton(label, url=action.arg)
@@ -235,10 +234,8 @@ def programs_page(
     text = f"<b>{html.escape(head)}</b> ({len(programs)})"
     if pages > 1:
         text += f" · page {page + 1} of {pages}"
-    text += "\n\n" + "\n".join(
-        f"• {html.escape(p.name)} — {html.escape(p.location)}" for p in shown
-    )
-    rows = [[button(open_entry(p))] for p in shown]
+    text += "\nTap one for its card: what it offers IMG graduates, with sources."
+    rows = [[button(open_entry(p, f"{p.short} · {_place(p)}"))] for p in shown]
     nav = []
     if page > 0:
         data = encode(Page(page - 1, query, in_place=True))
@@ -256,5 +253,6 @@ def offer(head: str, entries: Sequence[Entry]) -> Reply:
     return Reply(html.escape(head), entry_rows(entries))
 
 
-def _short(text: str) -> str:
-    return text if len(text) <= MAX_BUTTON_TEXT else text[: MAX_BUTTON_TEXT - 1] + "…"
+def _place(program: Program) -> str:
+    """The city (or state) of a program's location, for a short button label."""
+    return program.location.split(",")[0].split("(")[0].strip()

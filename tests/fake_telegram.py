@@ -3,19 +3,27 @@
 It accepts form-encoded, multipart and JSON requests at /bot<token>/<method>, answers
 {"ok": …} like Telegram, long-polls getUpdates, and rejects with 400 what Telegram rejects:
 malformed HTML for parse_mode HTML, texts over 4096 characters, callback data over 64 bytes,
-more than 50 inline results, a callback query answered twice. Tests push updates and read
-every call the bot made.
+more than 50 inline results, a callback query answered twice or too late. Tests push updates
+and read every call the bot made.
+
+Faults (`Faults`) fail calls the ways the network and Telegram do. Some fail a call before it is
+carried out (429, 502, a reset, a hang with no response until the client gives up); others carry
+the call out and then lose its reply (the connection closed, or the reply held past the client's
+read timeout), so a client that retries can do the same thing twice, as with real Telegram.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.parser
 import email.policy
 import html
 import itertools
 import json
 import re
+import select
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +35,8 @@ from urllib.parse import parse_qs
 BOT_ID = 7_000_000_001
 BOT_USERNAME = "img_externship_bot"
 TOKEN = "7000000001:AAFakeTokenForTestsOnly_abcdefghijklm"
+CALLBACK_TIMEOUT = 15.0  # seconds Telegram waits for a button press to be answered
+HANG_LIMIT = 120.0  # a hung call waits this long at most for its client to give up
 JSON_FIELDS = {
     "reply_markup",
     "results",
@@ -88,8 +98,9 @@ class BadRequest(Exception):
 class Call:
     method: str
     params: dict[str, Any]
-    status: int
+    status: int  # 0: no response at all (a reset or a hang)
     at: float = field(default_factory=time.monotonic)
+    reply_lost: bool = False  # carried out, but the client never got the reply
 
 
 def visible_text(text: str, parse_mode: str | None) -> str:
@@ -176,13 +187,29 @@ class DropConnection(Exception):
     """Raised by a fault to close the connection without any response (a reset)."""
 
 
+class Hang(Exception):
+    """Raised by a fault to answer nothing until the client gives up (closes the connection)."""
+
+
+class LoseReply(Exception):
+    """Raised by a fault to carry the call out and then lose its reply: close the connection at
+    once (`delay` None), or hold the reply `delay` seconds, past the client's read timeout."""
+
+    def __init__(self, delay: float | None = None) -> None:
+        super().__init__(delay)
+        self.delay = delay
+
+
+KINDS = ("429", "502", "reset", "hang", "lost", "late")
+
+
 @dataclass
 class Rule:
     method: str
     every: int
-    kind: str  # "429" | "502" | "hang" | "reset"
+    kind: str  # one of KINDS
     retry_after: int = 1
-    hang_seconds: float = 3.0
+    late_seconds: float = 3.0  # how long a "late" reply is held
     when: Callable[[dict[str, Any]], bool] | None = None
     limit: int | None = None  # fire at most this many times
     seen: int = 0
@@ -190,16 +217,24 @@ class Rule:
 
 
 class Faults:
-    """Fault injection: every Nth matching call of a method fails in the given way. A failed
-    call is never processed, so a retry of it is the first delivery."""
+    """Fault injection: every Nth matching call of a method fails in the given way. A "429",
+    "502", "reset" or "hang" call is never carried out, so its retry is the first delivery; a
+    "lost" or "late" call is carried out and its reply lost, so a retry repeats it."""
 
     def __init__(self) -> None:
         self.rules: list[Rule] = []
         self._lock = threading.Lock()
 
     def every(self, method: str, n: int, kind: str, **options: Any) -> Faults:
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault {kind!r}: one of {', '.join(KINDS)}")
         self.rules.append(Rule(method, n, kind, **options))
         return self
+
+    def fired(self, kind: str, method: str | None = None) -> int:
+        """How many calls the rules of this kind (and method) have failed."""
+        with self._lock:
+            return sum(r.fired for r in self.rules if r.kind == kind and method in (None, r.method))
 
     def __call__(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         with self._lock:
@@ -216,8 +251,11 @@ class Faults:
         if rule.kind == "502":
             return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
         if rule.kind == "hang":
-            time.sleep(rule.hang_seconds)
-            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+            raise Hang
+        if rule.kind == "lost":
+            raise LoseReply
+        if rule.kind == "late":
+            raise LoseReply(rule.late_seconds)
         raise DropConnection
 
     @staticmethod
@@ -246,10 +284,12 @@ class FakeTelegram:
         self._chats: dict[int, dict[str, Any]] = {}
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._callback_queries: dict[str, int] = {}  # id -> times answered
+        self._callback_pressed: dict[str, float] = {}  # id -> when the button was pressed
+        self.callback_timeout: float | None = CALLBACK_TIMEOUT
+        self._stopping = threading.Event()
         self._inline_queries: dict[str, int] = {}
         self._cond = threading.Condition()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -267,6 +307,7 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # hung calls give up too
         with self._cond:
             self._cond.notify_all()
         self._server.shutdown()
@@ -325,6 +366,7 @@ class FakeTelegram:
         """Press a button of a message the bot sent; returns the callback query id."""
         query_id = str(next(self._query_ids))
         self._callback_queries[query_id] = 0
+        self._callback_pressed[query_id] = time.monotonic()
         chat_id = message["chat"]["id"]
         self.push(
             {
@@ -481,7 +523,11 @@ class FakeTelegram:
 
     def api_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
         query_id = str(p.get("callback_query_id"))
-        if self._callback_queries.get(query_id, 1) >= 1:
+        pressed = self._callback_pressed.get(query_id, 0.0)
+        late = self.callback_timeout is not None and (
+            time.monotonic() - pressed > self.callback_timeout
+        )
+        if self._callback_queries.get(query_id, 1) >= 1 or late:
             raise BadRequest(
                 "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
@@ -533,27 +579,34 @@ class FakeTelegram:
                 try:
                     if not m or m.group(1) != fake.token:
                         raise BadRequest("Unauthorized", 401)
+                    lost: LoseReply | None = None
                     try:
                         injected = fake.fault(method, params) if fake.fault else None
-                    except DropConnection:
+                    except (DropConnection, Hang) as exc:
+                        if isinstance(exc, Hang):
+                            self._wait_for_client_to_give_up()
                         with fake._cond:
                             fake.calls.append(Call(method, params, 0))
-                        self.close_connection = True
-                        self.connection.shutdown(socket.SHUT_RDWR)
+                            fake._cond.notify_all()
+                        self._drop()
                         return
+                    except LoseReply as exc:
+                        injected, lost = None, exc
                     if injected:
                         status, body = injected
                     else:
-                        with fake._cond:
-                            result = fake.handle(method, params)
-                            fake._cond.notify_all()
-                        status, body = 200, {"ok": True, "result": result}
+                        status, body = 200, {"ok": True, "result": self._carry_out(method, params)}
                 except BadRequest as exc:
                     status = exc.code
                     body = {"ok": False, "error_code": exc.code, "description": exc.description}
                 with fake._cond:
-                    fake.calls.append(Call(method, params, status))
+                    fake.calls.append(Call(method, params, status, reply_lost=lost is not None))
                     fake._cond.notify_all()
+                if lost is not None:
+                    if lost.delay is None:
+                        self._drop()
+                        return
+                    fake._stopping.wait(lost.delay)  # the client has given up by now
                 payload = json.dumps(body).encode()
                 try:
                     self.send_response(status)
@@ -564,7 +617,43 @@ class FakeTelegram:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            def _carry_out(self, method: str, params: dict[str, Any]) -> Any:
+                with fake._cond:
+                    result = fake.handle(method, params)
+                    fake._cond.notify_all()
+                return result
+
+            def _drop(self) -> None:
+                """Close the connection without a response."""
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+
+            def _wait_for_client_to_give_up(self) -> None:
+                """No response: wait until the client closes the connection (its read timeout),
+                the server stops, or HANG_LIMIT passes."""
+                deadline = time.monotonic() + HANG_LIMIT
+                while time.monotonic() < deadline and not fake._stopping.is_set():
+                    readable, _, _ = select.select([self.connection], [], [], 0.05)
+                    if not readable:
+                        continue
+                    try:
+                        if not self.connection.recv(1, socket.MSG_PEEK):
+                            return  # the client closed its end
+                    except OSError:
+                        return
+                    fake._stopping.wait(0.05)  # it sent more (it should not): keep waiting
+
         return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):  # a client hung up: not our fault
+            return
+        super().handle_error(request, client_address)
 
 
 def _parse_body(request: BaseHTTPRequestHandler) -> dict[str, Any]:
