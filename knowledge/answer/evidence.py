@@ -7,11 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import process
-from rapidfuzz.distance import Levenshtein
 
 from embeddings.index import VectorIndex
-from knowledge.answer.lexical import BM25
+from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
 from knowledge.answer.text import Token, stem
@@ -32,6 +30,21 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Scope:
+    experience: frozenset[str]  # words of clinical experience before residency
+    medical: frozenset[str]  # words of medicine or of programs at all
+    residency: frozenset[str]  # words of the residency stage itself
+
+    @property
+    def off_topic(self) -> bool:
+        return not (self.experience or self.medical or self.residency)
+
+    @property
+    def residency_only(self) -> bool:
+        return bool(self.residency) and not self.experience
+
+
+@dataclass(frozen=True)
 class Evidence:
     names: list[Program]
     trap: Trap | None  # another institution the question names, confusable with a program
@@ -42,6 +55,11 @@ class Evidence:
     fused: np.ndarray  # cosine + weighted max-normalized BM25 + focus bonus
     unknown_share: float
     topic: np.ndarray  # cosine + BM25 of the words beyond names, places and program nouns
+    scope: Scope  # which stage of an IMG's path the words speak of
+    refers_back: bool  # "it", "they", "that one": about what was just discussed
+    compares: bool  # "which is cheaper", "best"
+    seeks_program: bool  # names programs in general ("which program", "which one")
+    aspect_hints: tuple[str, ...]  # kinds of fact the words ask for ("cheaper" -> "fee")
 
 
 class Retriever:
@@ -69,8 +87,15 @@ class Retriever:
         self.vocabulary = (
             bm25.vocabulary | lexicon.program_words | lexicon.domain_words | lexicon.focus_words
         )
-        self._vocabulary_list = sorted(self.vocabulary)
-        self._focus = [set(e.focus) if isinstance(e, Program) else set() for e in self.entries]
+        self._near = NearWords(self.vocabulary, (ONE_TYPO_CHARS, TWO_TYPOS_CHARS))
+        self._best = SegmentMax(owners, len(self.entries))
+        # The entries carrying each focus tag: a sparse tag x entry matrix, one row per tag.
+        tagged: dict[str, list[int]] = {}
+        for row, entry in enumerate(self.entries):
+            if isinstance(entry, Program):
+                for tag in dict.fromkeys(entry.focus):
+                    tagged.setdefault(tag, []).append(row)
+        self._tagged = {tag: np.array(rows) for tag, rows in tagged.items()}
 
     def gather(self, text: str, vector: np.ndarray, weights: Weights) -> Evidence:
         tokens = self.lexicon.tokenizer.tokens(text)
@@ -103,35 +128,44 @@ class Retriever:
             fused=fused,
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
             topic=self._topic(dense, residue, weights.lexical),
+            scope=self._scope(stems),
+            refers_back=bool(set(words) & self.lexicon.reference_words),
+            compares=bool(set(stems) & self.lexicon.comparison_words),
+            seeks_program=bool(set(stems) & self.lexicon.compared_things),
+            aspect_hints=tuple(
+                dict.fromkeys(a for t in stems if (a := self.lexicon.aspect_words.get(t)))
+            ),
+        )
+
+    def _scope(self, stems: list[str]) -> Scope:
+        present = frozenset(stems)
+        lexicon = self.lexicon
+        return Scope(
+            experience=present & lexicon.experience_words,
+            medical=present & lexicon.medical_words,
+            residency=present & lexicon.residency_words,
         )
 
     def _trap(self, words: list[str], names: list[NameMatch[Program]]) -> Trap | None:
-        """A name trap wins over its program when it explains at least the words the program's
-        match used ("Mount Sinai Miami Beach" is not the New York system)."""
+        """A name trap wins over its program when it matches at least as well and explains at
+        least the words the program's match used ("Mount Sinai Miami Beach" is not the New York
+        system; "American Medical Student Association" is not the Asian one)."""
         for match in self.traps.match(words):
             program, _ = match.named
             own = [m for m in names if m.named.id == program.id]
-            if not own or own[0].words <= match.words:
+            if not own or (own[0].words <= match.words and own[0].score <= match.score):
                 return match.named
         return None
 
     def dense(self, vector: np.ndarray) -> np.ndarray:
         """Best cosine per entry over its passages."""
-        scores = self.index.scores(vector)
-        best = np.full(len(self.entries), -1.0, dtype=np.float32)
-        np.maximum.at(best, self.owners, scores)
-        return best
+        return self._best(self.index.scores(vector))
 
     def known(self, term: str) -> bool:
         """In the domain's vocabulary, allowing a typo in longer words."""
         if term in self.vocabulary or term.isdigit():
             return True
-        allowed = (len(term) >= ONE_TYPO_CHARS) + (len(term) >= TWO_TYPOS_CHARS)
-        return bool(allowed) and bool(
-            process.extractOne(
-                term, self._vocabulary_list, scorer=Levenshtein.distance, score_cutoff=allowed
-            )
-        )
+        return self._near.near(term)
 
     def _places(
         self, text: str, tokens: Sequence[Token], name_words: frozenset[str]
@@ -159,9 +193,37 @@ class Retriever:
     def _focus_bonus(self, focus: set[str], program_intent: bool, per_tag: float) -> np.ndarray:
         bonus = np.zeros(len(self.entries), dtype=np.float32)
         if focus and program_intent:
-            for i, tags in enumerate(self._focus):
-                bonus[i] = per_tag * len(focus & tags)
+            shared = np.zeros(len(self.entries), dtype=np.int64)  # tags shared, per entry
+            for tag in focus & self._tagged.keys():
+                shared[self._tagged[tag]] += 1
+            bonus[:] = per_tag * shared
         return bonus
+
+
+NO_PASSAGE = np.float32(-1.0)  # the best cosine of an entry without passages, and the floor
+
+
+class SegmentMax:
+    """The best score per entry over its passages, -1 for an entry without any: passages are
+    put in entry order once, so each call is one `np.maximum.reduceat` over contiguous runs."""
+
+    def __init__(self, owners: np.ndarray, entries: int) -> None:
+        owners = np.asarray(owners, dtype=np.int64)
+        self.entries = entries
+        order = np.argsort(owners, kind="stable")
+        ordered = owners[order]
+        # None when passages already come in entry order (as the engine builds them).
+        self._order = None if bool(np.all(order == np.arange(len(order)))) else order
+        self._starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        self._rows = ordered[self._starts] if len(ordered) else ordered
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        best = np.full(self.entries, NO_PASSAGE, dtype=np.float32)
+        if len(self._rows):
+            ordered = scores if self._order is None else scores[self._order]
+            runs = np.maximum.reduceat(ordered, self._starts)
+            best[self._rows] = np.maximum(runs, NO_PASSAGE)  # as np.maximum.at into -1s
+        return best
 
 
 def max_normalized(scores: np.ndarray) -> np.ndarray:

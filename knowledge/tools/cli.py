@@ -50,8 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="score evaluation files against the engine and baselines")
     ev.add_argument("files", nargs="+", type=Path)
     ev.set_defaults(run=cmd_eval)
-    bench = sub.add_parser("bench", help="measure latency, cold start, memory and index scaling")
+    bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
+    bench.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object with every figure (progress goes to stderr)",
+    )
+    bench.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=None,
+        metavar="N,N,...",
+        help="knowledge-base sizes for answer() scaling (default 100,10000,100000)",
+    )
     bench.set_defaults(run=cmd_bench)
     return parser
 
@@ -126,10 +138,21 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: EngineSettings) -> int:
-    from knowledge.tools.bench import run
+    from knowledge.tools.bench import SIZES, run
 
-    run(settings, quick=args.quick, out=sys.stdout)
+    sizes = args.sizes or SIZES
+    run(settings, quick=args.quick, out=sys.stdout, as_json=args.json, sizes=sizes)
     return 0
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of sizes: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"sizes must be positive: {text!r}")
+    return sizes
 
 
 def _batches(lines: Iterable[str], size: int = BATCH) -> Iterable[list[str]]:
