@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot import handlers
 from bot.app import build_application
+from bot.flood import FloodGate
 from bot.settings import BotSettings
 from knowledge.answer.build import build_engine
 from knowledge.answer.settings import EngineSettings
@@ -19,11 +21,17 @@ from tests.harness import Conversation, buttons, running
 
 SCRIPT: list[tuple[str, str]] = [
     ("say", "/start"),
-    ("say", "how much does the cleveland clinic externship cost?"),
-    ("press", "❓ Is there a cost associated with these externships?"),
-    ("say", "externships in florida"),
-    ("say", "do i need step 1 before an externship"),
+    ("say", "how much does johns hopkins cost?"),
+    ("press", "📄 Johns Hopkins card"),
+    ("say", "how long is it?"),
+    ("say", "externships in ohio"),
+    ("say", "Which is cheaper, UCLA or Mount Sinai?"),
+    ("say", "How much does it cost and do I need a visa?"),
+    ("say", "mount sinai miami beach observership"),
+    ("say", "how many programs should i apply to for the match"),
     ("say", "what's the weather in boston"),
+    ("say", "thanks!"),
+    ("say", "/faq"),
 ]
 
 
@@ -44,8 +52,11 @@ async def main() -> None:
     )
     chat = Conversation(fake)
     last: dict[str, Any] = {}
+    app = build_application(settings, engine)
+    # A script types faster than a person: lift the flood limit, which is not what this shows.
+    app.bot_data[handlers.FLOOD] = FloodGate(limit=1000)
     try:
-        async with running(build_application(settings, engine)):
+        async with running(app):
             for action, text in SCRIPT:
                 if action == "say":
                     print(f"👤 {text}\n")
