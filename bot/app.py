@@ -30,6 +30,7 @@ from bot.flood import FloodGate
 from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
 from knowledge.answer.engine import AnswerEngine
+from knowledge.store import SafeStore, open_store
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def build_application(
         ("program", handlers.program),
         ("faq", handlers.faq),
         ("reload", handlers.reload),
+        ("report", handlers.report),
     ):
         app.add_handler(CommandHandler(name, callback))
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
@@ -154,6 +156,8 @@ def run(app: Application, settings: BotSettings) -> None:  # type: ignore[type-a
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
+    # The store never blocks start-up or an answer: it waits briefly, then connects behind.
+    app.bot_data[handlers.STORE] = await open_store()
     await app.bot.set_my_commands(handlers.COMMANDS)
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         asyncio.get_running_loop().add_signal_handler(
@@ -165,6 +169,9 @@ async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     """After every handler has finished (Application.stop waits for them): close the batcher
     and the engine threads without blocking the event loop on an engine that never returns."""
     await app.bot_data[handlers.BATCHER].close()
+    store: SafeStore | None = app.bot_data.get(handlers.STORE)
+    if store is not None:
+        await store.close()
     executor: ThreadPoolExecutor = app.bot_data[handlers.EXECUTOR]
     executor.shutdown(wait=False, cancel_futures=True)
     try:

@@ -35,10 +35,12 @@ from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, Reply, examples_rows
 from knowledge.schema import Program
+from knowledge.store import AnswerRef, Store, new_id
 
 logger = logging.getLogger(__name__)
 
 ENGINE, EXECUTOR, SETTINGS, FLOOD, BATCHER = "engine", "executor", "settings", "flood", "batcher"
+STORE = "store"
 MAX_INLINE_RESULTS = 10
 
 START = (
@@ -73,6 +75,7 @@ COMMANDS = [
     ("program", "One program's card: /program NAME"),
     ("faq", "Frequently asked questions"),
     ("about", "Sources, last review, and reporting a mistake"),
+    ("report", "Report a mistake: /report what is wrong"),
     ("help", "Commands and examples"),
 ]
 
@@ -138,10 +141,36 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"<b>{html.escape(meta.title)}</b>\n\n"
         f"What it rests on (every card names its own sources, with links):\n{rests_on}\n\n"
         f"Pages read: {month(meta.sources_read)} · last reviewed: {meta.reviewed:%d %B %Y}\n\n"
-        f"<i>{html.escape(meta.disclaimer)}</i>\n\n{html.escape(meta.report)}"
+        f"<i>{html.escape(meta.disclaimer)}</i>\n\n{html.escape(meta.report)}\n"
+        "To report one here: /report what is wrong (and the program or question)."
     )
     if update.effective_message:
         await send(update.effective_message, text)
+
+
+REPORT_HOW = (
+    "Tell me what is wrong in one message, for example: /report the Hopkins fee is out of date, "
+    "the fees page now says $600."
+)
+REPORT_THANKS = "Thank you: your report is stored for the maintainers, who check every one."
+
+
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Store a reported mistake, about what the chat was last discussing."""
+    message, user = update.effective_message, update.effective_user
+    text = " ".join(context.args or []).strip()[:1000]
+    if message is None:
+        return
+    if not text or user is None:
+        await send(message, html.escape(REPORT_HOW))
+        return
+    last = conversation(context) or Context()
+    about = last.program or last.topic
+    store: Store | None = context.bot_data.get(STORE)
+    if store is not None:  # a store that is down queues or drops the write, never the reply
+        answer = AnswerRef(new_id(), question="", mode="report", entry_id=about)
+        await store.record_report(user.id, answer, text)
+    await send(message, html.escape(REPORT_THANKS))
 
 
 async def programs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from tests.fake_telegram import FakeTelegram
 from tests.fakes import FakeEncoder
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The bot's store (SQLite by default) writes to a throwaway directory, never the project's .data.
+os.environ.setdefault("IMGBOT_STATE_DIR", tempfile.mkdtemp(prefix="imgbot-state-"))
 FIXTURES = Path(__file__).parent / "fixtures"
 EVAL_DIR = Path(__file__).parent / "eval"
 

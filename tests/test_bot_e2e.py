@@ -472,3 +472,23 @@ async def test_follow_ups_keep_the_conversation_per_chat(bot: FakeTelegram) -> N
     (cheaper,) = await chat.say("which one is cheaper?")
     assert "Fee, as read on each institution's pages" in cheaper["text"]
     assert "FIU" in cheaper["text"] and "University of Miami" in cheaper["text"]
+
+
+async def test_a_reported_mistake_is_stored_about_what_was_discussed(bot: FakeTelegram) -> None:
+    from knowledge.store import SqlStore, StoreSettings
+
+    chat = Conversation(bot)
+    (about,) = await chat.say("/about")
+    assert "/report" in about["text"]
+    (how,) = await chat.say("/report")
+    assert "in one message" in how["text"]
+    await chat.say("johns hopkins")
+    (thanks,) = await chat.say("/report the fee shown is from 2022-23 <b>")
+    assert thanks["text"].startswith("Thank you")
+    store = await SqlStore.open(StoreSettings.from_env())
+    try:
+        rows = (await store.report_rows()).negative
+    finally:
+        await store.close()
+    mine = [r for r in rows if r.message == "the fee shown is from 2022-23 <b>"]
+    assert len(mine) == 1 and mine[0].kind == "report" and mine[0].entry_id == "johns-hopkins"
