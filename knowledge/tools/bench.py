@@ -205,7 +205,7 @@ def _answer_scaling(
     say(
         f"\n3. answer() end to end over synthetic knowledge ({PROGRAM_SHARE:.0%} programs, the "
         f"rest FAQs with {ALTERNATES[0]}-{ALTERNATES[1] - 1} phrasings;\n   real question "
-        f"encoding), {count} questions x {rounds} rounds, sizes in turn each round"
+        f"encoding), {count} questions x {rounds} rounds, each question to every size in turn"
     )
     known = _real_vectors(real)
     scaled: list[_Scaled] = []
@@ -225,9 +225,11 @@ def _answer_scaling(
             f"{count_passages:,} passages) in {build_s:5.1f} s, holding {held:6.0f} MB"
         )
         engine.answer("warm up")
+    # Each question goes to every size in turn (the order rotating), so that other load on the
+    # machine, which comes and goes, falls on all sizes alike.
     for _ in range(rounds):
-        for s in scaled:
-            for q in sample:
+        for i, q in enumerate(sample):
+            for s in scaled[i % len(scaled) :] + scaled[: i % len(scaled)]:
                 s.answer_ms.append(_ms(partial(s.engine.answer, q)))
                 s.encode_ms.append(_ms(partial(s.engine.encoder.encode, [q])))
     for s in scaled:
