@@ -26,7 +26,7 @@ from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.batching import AnswerBatcher
-from bot.flood import FloodGate
+from bot.flood import FloodGate, InFlight
 from bot.retry import RetryingRequest, RetryPolicy
 from bot.settings import BotSettings
 from knowledge.answer.engine import AnswerEngine
@@ -99,6 +99,7 @@ def build_application(
     )
     app.bot_data[handlers.SETTINGS] = settings
     app.bot_data[handlers.FLOOD] = FloodGate()
+    app.bot_data[handlers.INFLIGHT] = InFlight()
     app.bot_data[handlers.BATCHER] = AnswerBatcher(
         lambda: app.bot_data[handlers.ENGINE], app.bot_data[handlers.EXECUTOR]
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from enum import Enum
 
 
@@ -55,3 +57,36 @@ class FloodGate:
             del self._seen[user]
         for user in [u for u, at in self._warned.items() if now - at >= self.window]:
             del self._warned[user]
+
+
+class InFlight:
+    """Answers in progress per user, so the slow-down note can wait until they have gone out
+    instead of overtaking them. Event-loop use only."""
+
+    def __init__(self) -> None:
+        self._counts: dict[int, int] = {}
+        self._changed = asyncio.Condition()
+
+    @contextlib.asynccontextmanager
+    async def answering(self, user_id: int | None) -> AsyncIterator[None]:
+        """Mark an answer to `user_id` as in progress while the block runs."""
+        if user_id is None:
+            yield
+            return
+        self._counts[user_id] = self._counts.get(user_id, 0) + 1
+        try:
+            yield
+        finally:
+            self._counts[user_id] -= 1
+            if not self._counts[user_id]:
+                del self._counts[user_id]
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def settled(self, user_id: int, timeout: float) -> None:
+        """Wait until no answer to `user_id` is in progress, at most `timeout` seconds."""
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: user_id not in self._counts), timeout
+                )

