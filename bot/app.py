@@ -24,7 +24,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import handlers
+from bot import feedback, handlers, keys, privacy
 from bot.batching import AnswerBatcher
 from bot.flood import FloodGate, InFlight
 from bot.retry import RetryingRequest, RetryPolicy
@@ -93,17 +93,15 @@ def build_application(
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data[handlers.ENGINE] = engine
-    app.bot_data[handlers.EXECUTOR] = ThreadPoolExecutor(
-        ENGINE_THREADS, thread_name_prefix="engine"
+    app.bot_data[keys.ENGINE] = engine
+    app.bot_data[keys.EXECUTOR] = ThreadPoolExecutor(ENGINE_THREADS, thread_name_prefix="engine")
+    app.bot_data[keys.SETTINGS] = settings
+    app.bot_data[keys.FLOOD] = FloodGate(settings.flood_limit, settings.flood_window)
+    app.bot_data[keys.INFLIGHT] = InFlight()
+    app.bot_data[keys.BATCHER] = AnswerBatcher(
+        lambda: app.bot_data[keys.ENGINE], app.bot_data[keys.EXECUTOR]
     )
-    app.bot_data[handlers.SETTINGS] = settings
-    app.bot_data[handlers.FLOOD] = FloodGate()
-    app.bot_data[handlers.INFLIGHT] = InFlight()
-    app.bot_data[handlers.BATCHER] = AnswerBatcher(
-        lambda: app.bot_data[handlers.ENGINE], app.bot_data[handlers.EXECUTOR]
-    )
-    app.bot_data[handlers.RELOAD_LOCK] = asyncio.Lock()  # SIGHUP and /reload, one at a time
+    app.bot_data[keys.RELOAD_LOCK] = asyncio.Lock()  # SIGHUP and /reload, one at a time
     for name, callback in (
         ("start", handlers.start),
         ("help", handlers.help_command),
@@ -112,7 +110,9 @@ def build_application(
         ("program", handlers.program),
         ("faq", handlers.faq),
         ("reload", handlers.reload),
-        ("report", handlers.report),
+        ("report", feedback.report),
+        ("forget", privacy.forget),
+        ("stats", feedback.stats),
     ):
         app.add_handler(CommandHandler(name, callback))
     messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
@@ -158,7 +158,8 @@ def run(app: Application, settings: BotSettings) -> None:  # type: ignore[type-a
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
     # The store never blocks start-up or an answer: it waits briefly, then connects behind.
-    app.bot_data[handlers.STORE] = await open_store()
+    app.bot_data[keys.STORE] = store = await open_store()
+    app.bot_data[keys.PURGER] = asyncio.create_task(privacy.purge_periodically(store))
     await app.bot.set_my_commands(handlers.COMMANDS)
     with contextlib.suppress(NotImplementedError, RuntimeError):  # no signals on this platform
         asyncio.get_running_loop().add_signal_handler(
@@ -169,11 +170,16 @@ async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
 async def _post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
     """After every handler has finished (Application.stop waits for them): close the batcher
     and the engine threads without blocking the event loop on an engine that never returns."""
-    await app.bot_data[handlers.BATCHER].close()
-    store: SafeStore | None = app.bot_data.get(handlers.STORE)
+    await app.bot_data[keys.BATCHER].close()
+    purger: asyncio.Task[None] | None = app.bot_data.pop(keys.PURGER, None)
+    if purger is not None:
+        purger.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purger
+    store: SafeStore | None = app.bot_data.get(keys.STORE)
     if store is not None:
         await store.close()
-    executor: ThreadPoolExecutor = app.bot_data[handlers.EXECUTOR]
+    executor: ThreadPoolExecutor = app.bot_data[keys.EXECUTOR]
     executor.shutdown(wait=False, cancel_futures=True)
     try:
         await asyncio.wait_for(asyncio.to_thread(executor.shutdown, wait=True), SHUTDOWN_GRACE)

@@ -3,42 +3,41 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import logging
-import time
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import (
     CallbackQuery,
-    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
     Message,
     Update,
+    User,
 )
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import views
+from bot import feedback, state, views
 from bot.batching import AnswerBatcher
-from bot.flood import FloodGate, InFlight, Verdict
+from bot.flood import InFlight, Verdict
+from bot.keys import BATCHER, ENGINE, EXECUTOR, INFLIGHT, RELOAD_LOCK, SETTINGS
+from bot.sending import send, send_reply, show_in_place
 from bot.settings import BotSettings
 from knowledge.answer.build import rebuild_engine
 from knowledge.answer.engine import AnswerEngine
 from knowledge.answer.model import Answer, Context
 from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
-from knowledge.present.replies import EXAMPLES, Presenter, Reply, examples_rows
+from knowledge.present.replies import EXAMPLES, Presenter, examples_rows
 from knowledge.schema import Program
-from knowledge.store import AnswerRef, Store, new_id
 
 logger = logging.getLogger(__name__)
 
-ENGINE, EXECUTOR, SETTINGS, FLOOD, BATCHER = "engine", "executor", "settings", "flood", "batcher"
-STORE, INFLIGHT = "store", "inflight"
 MAX_INLINE_RESULTS = 10
 
 START = (
@@ -74,6 +73,7 @@ COMMANDS = [
     ("faq", "Frequently asked questions"),
     ("about", "Sources, last review, and reporting a mistake"),
     ("report", "Report a mistake: /report what is wrong"),
+    ("forget", "Delete everything stored about you"),
     ("help", "Commands and examples"),
 ]
 
@@ -86,33 +86,6 @@ def engine_of(context: ContextTypes.DEFAULT_TYPE) -> AnswerEngine:
 def present(engine: AnswerEngine) -> Presenter:
     """Replies in Telegram HTML over the engine's own knowledge (a reload swaps both at once)."""
     return Presenter(engine.kb, views.HTML)
-
-
-async def send_reply(message: Message, reply: Reply) -> None:
-    """Send a presented reply: its text, with its actions as buttons."""
-    await send(message, reply.text, views.keyboard(reply.rows))
-
-
-async def show_in_place(message: Message, reply: Reply) -> None:
-    """Replace the pressed message with `reply`; what does not fit follows in new messages,
-    the buttons on the last."""
-    first, *rest = views.split_message(reply.text)
-    keyboard = views.keyboard(reply.rows)
-    await message.edit_text(first, reply_markup=None if rest else keyboard)
-    if rest:
-        await send(message, "\n\n".join(rest), keyboard)
-
-
-async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
-    """Reply with `text` split to Telegram's limit; the keyboard goes on the last part."""
-    parts = views.split_message(text)
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        await message.reply_text(
-            part,
-            reply_markup=keyboard if last else None,
-            do_quote=message.chat.type != ChatType.PRIVATE,
-        )
 
 
 # -- commands ----------------------------------------------------------------------------------
@@ -140,35 +113,12 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"What it rests on (every card names its own sources, with links):\n{rests_on}\n\n"
         f"Pages read: {month(meta.sources_read)} · last reviewed: {meta.reviewed:%d %B %Y}\n\n"
         f"<i>{html.escape(meta.disclaimer)}</i>\n\n{html.escape(meta.report)}\n"
-        "To report one here: /report what is wrong (and the program or question)."
+        "To report one here: ✏️ Report under the answer, or /report what is wrong.\n\n"
+        "Privacy: you are stored only as a salted hash, never by name; questions and votes are "
+        "deleted after a retention period, and /forget deletes them now."
     )
     if update.effective_message:
         await send(update.effective_message, text)
-
-
-REPORT_HOW = (
-    "Tell me what is wrong in one message, for example: /report the Hopkins fee is out of date, "
-    "the fees page now says $600."
-)
-REPORT_THANKS = "Thank you: your report is stored for the maintainers, who check every one."
-
-
-async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Store a reported mistake, about what the chat was last discussing."""
-    message, user = update.effective_message, update.effective_user
-    text = " ".join(context.args or []).strip()[:1000]
-    if message is None:
-        return
-    if not text or user is None:
-        await send(message, html.escape(REPORT_HOW))
-        return
-    last = conversation(context) or Context()
-    about = last.program or last.topic
-    store: Store | None = context.bot_data.get(STORE)
-    if store is not None:  # a store that is down queues or drops the write, never the reply
-        answer = AnswerRef(new_id(), question="", mode="report", entry_id=about)
-        await store.record_report(user.id, answer, text)
-    await send(message, html.escape(REPORT_THANKS))
 
 
 async def programs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -232,16 +182,19 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = addressed
     if await flooded(update, context):
         return
+    user = update.effective_user
+    if await feedback.take_report(message, text, user, context):
+        return
     inflight: InFlight = context.bot_data[INFLIGHT]
-    async with inflight.answering(update.effective_user.id if update.effective_user else None):
-        await reply_to_question(message, text, context)
+    async with inflight.answering(user.id if user else None):
+        await reply_to_question(message, text, user, context)
 
 
 async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """True when the user is over the limit. The first time, they are told so, after the
     answers to their allowed messages have gone out, so the note never overtakes them."""
     user = update.effective_user
-    verdict = over_limit(update, context)
+    verdict = await over_limit(update, context)
     if verdict is Verdict.WARN and user and update.effective_message:
         inflight: InFlight = context.bot_data[INFLIGHT]
         await inflight.settled(user.id, ANSWER_WAIT)
@@ -249,11 +202,10 @@ async def flooded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return verdict is not Verdict.ALLOW
 
 
-def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:
+async def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verdict:
     """Count a message, button press or inline query against its user's limit."""
-    gate: FloodGate = context.bot_data[FLOOD]
     user = update.effective_user
-    return gate.check(user.id) if user else Verdict.ALLOW
+    return await state.over_limit(context, user.id) if user else Verdict.ALLOW
 
 
 ANSWER_WAIT = 30.0  # a note never waits longer than this for slow answers
@@ -265,36 +217,25 @@ async def ask(context: ContextTypes.DEFAULT_TYPE, text: str) -> Answer:
     return await batcher.answer(text)
 
 
-# The conversation's context (last program, topic, list) is kept per chat, in memory for now,
-# and forgotten after a while: "how long is it?" an hour later is a new question.
-CONTEXT, CONTEXT_TTL = "context", 30 * 60.0
-
-
-def conversation(context: ContextTypes.DEFAULT_TYPE) -> Context | None:
-    kept = context.chat_data.get(CONTEXT) if context.chat_data is not None else None
-    if kept is None or time.monotonic() - kept[0] > CONTEXT_TTL:
-        return None
-    found: Context = kept[1]
-    return found
-
-
-def remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> None:
-    keep(context, answer.context(conversation(context)))
-
-
-def keep(context: ContextTypes.DEFAULT_TYPE, now: Context) -> None:
-    if context.chat_data is not None:
-        context.chat_data[CONTEXT] = (time.monotonic(), now)
-
-
 async def reply_to_question(
-    message: Message, text: str, context: ContextTypes.DEFAULT_TYPE
+    message: Message, text: str, user: User | None, context: ContextTypes.DEFAULT_TYPE
 ) -> None:
+    """Answer in the chat's context, remember the new context, log the question and put the
+    feedback row under the answer."""
     batcher: AnswerBatcher = context.bot_data[BATCHER]
+    before = await state.load(context, message.chat.id)
     # Presented with the engine that answered, so a reload in between cannot mix versions.
-    answer, engine = await batcher.answer_with_engine(text, conversation(context))
-    remember(context, answer)
-    await send_reply(message, present(engine).reply(answer))
+    answer, engine = await batcher.answer_with_engine(text, before.context)
+    after = dataclasses.replace(before, context=answer.context(before.context))
+    await state.save(context, message.chat.id, after)
+    reply = present(engine).reply(answer)
+    logged = feedback.record(context, user, answer)
+    if logged is None:
+        await send_reply(message, reply)
+        return
+    answer_id, write = logged
+    await send(message, reply.text, views.with_feedback(views.keyboard(reply.rows), answer_id))
+    await write  # a store that is down queues or drops it (SafeStore), never raises
 
 
 def addressed_text(message: Message, username: str | None, bot_id: int) -> str | None:
@@ -327,7 +268,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
-    if over_limit(update, context) is not Verdict.ALLOW:
+    if await over_limit(update, context) is not Verdict.ALLOW:
         await _acknowledge(query, SLOW_DOWN_BUTTON)  # answered, but no work
         return
     data = views.parse_callback(query.data)
@@ -341,10 +282,10 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Exception:
         await _acknowledge(query, FAILED)
         raise  # on_error logs it and tells the chat
-    await _acknowledge(query, None if live else STALE)
+    await _acknowledge(query, feedback.acknowledgement(data) if live and data else STALE)
     if not live or data is None or message is None:
         return
-    if not await _press(message, data, context):
+    if not await _press(message, data, query.from_user, context):
         # a reload between the check and the work, or a case _refers_to_something lacks
         logger.warning("a button press acknowledged as live did nothing: %s", type(data).__name__)
 
@@ -385,7 +326,7 @@ def _carries(message: Message, data: views.Callback) -> bool:
 
 
 async def _press(
-    message: Message, data: views.Callback, context: ContextTypes.DEFAULT_TYPE
+    message: Message, data: views.Callback, user: User, context: ContextTypes.DEFAULT_TYPE
 ) -> bool:
     """Carry out a pressed button; False when it refers to nothing (any more)."""
     engine = engine_of(context)
@@ -393,8 +334,10 @@ async def _press(
     match data:
         case views.OpenEntry(entry_id) if (entry := kb.get(entry_id)) is not None:
             if isinstance(entry, Program):  # "how long is it?" now means this one
-                last = conversation(context) or Context()
-                keep(context, Context(entry.id, last.topic, last.programs))
+                now = await state.load(context, message.chat.id)
+                last = now.context
+                shown = Context(entry.id, last.topic, last.programs)
+                await state.save(context, message.chat.id, dataclasses.replace(now, context=shown))
             await send_reply(message, present(engine).entry(entry))
         case views.Similar(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Programs similar to {program.name}:"
@@ -415,7 +358,11 @@ async def _press(
         case views.Topics(category):
             await send_reply(message, present(engine).topics(category))
         case views.Example(number) if number < len(EXAMPLES):
-            await reply_to_question(message, EXAMPLES[number], context)
+            await reply_to_question(message, EXAMPLES[number], user, context)
+        case views.Rate():
+            await feedback.rate(context, user, data)
+        case views.ReportMistake():
+            await feedback.ask_for_report(message, context, data)
         case _:
             return False
     return True
@@ -428,7 +375,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     engine = engine_of(context)
     text = query.query.strip()
-    if over_limit(update, context) is not Verdict.ALLOW:
+    if await over_limit(update, context) is not Verdict.ALLOW:
         await query.answer([], cache_time=0)  # Telegram shows "no results"; no engine work
         return
     if text:
@@ -503,7 +450,6 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send(message, html.escape(text))
 
 
-RELOAD_LOCK = "reload_lock"
 RELOAD_FAILED = "Reload failed; the previous knowledge is still serving (details in the log)"
 
 

@@ -34,6 +34,9 @@ class BotSettings:
     admin_ids: frozenset[int]
     log_level: str
     engine: EngineSettings
+    # Flood control: at most `flood_limit` questions or presses per user per `flood_window` s.
+    flood_limit: int = 8
+    flood_window: float = 10.0
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -74,12 +77,23 @@ class BotSettings:
             admin_ids=_ids(env.get("IMGBOT_ADMIN_IDS", "")),
             log_level=level,
             engine=EngineSettings.from_env(env),
+            flood_limit=_positive(env, "IMGBOT_FLOOD_LIMIT", 8),
+            flood_window=float(_positive(env, "IMGBOT_FLOOD_WINDOW", 10)),
         )
 
 
 def _port(value: str) -> int:
     if not value.strip().isdigit() or not 0 < int(value) < 65536:
         raise SettingsError("PORT must be a number from 1 to 65535")
+    return int(value)
+
+
+def _positive(env: Mapping[str, str], name: str, default: int) -> int:
+    value = env.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) == 0:
+        raise SettingsError(f"{name} must be a whole number above 0")
     return int(value)
 
 

@@ -82,11 +82,26 @@ class Example:
     number: int
 
 
-Callback = OpenEntry | Similar | Details | Related | Page | Topics | Example
+@dataclass(frozen=True)
+class Rate:
+    """👍 or 👎 under an answer, by the answer's id (the store's question id)."""
+
+    answer_id: str
+    up: bool
+
+
+@dataclass(frozen=True)
+class ReportMistake:
+    answer_id: str
+
+
+Callback = OpenEntry | Similar | Details | Related | Page | Topics | Example | Rate | ReportMistake
 
 # One letter per kind keeps room for ids and a /programs filter within Telegram's 64 bytes.
 PROGRAM, FAQ, SIMILAR, DETAILS, RELATED = "p", "f", "s", "d", "r"
 PAGE, NAV, EXAMPLE, TOPICS = "l", "n", "e", "t"
+RATE, REPORT, UP, DOWN = "v", "m", "u", "d"
+_ANSWER_ID = re.compile(r"[0-9a-f]{16}")  # knowledge.store.new_id()
 # ASCII digits only ("²" is a digit to str.isdigit), written one way only, so data round-trips.
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,3}")
 
@@ -108,6 +123,10 @@ def encode(data: Callback) -> str:
             parts = [TOPICS, *([category] if category else [])]
         case Example(number):
             parts = [EXAMPLE, str(number)]
+        case Rate(answer_id, up):
+            parts = [RATE, answer_id, UP if up else DOWN]
+        case ReportMistake(answer_id):
+            parts = [REPORT, answer_id]
     raw = ":".join(parts).encode("utf-8")[:MAX_CALLBACK_BYTES]
     return raw.decode("utf-8", errors="ignore")
 
@@ -137,6 +156,10 @@ def parse_callback(data: str | None) -> Callback | None:
             return Topics(entry_id)
         case "e" if number is not None and rest == arg:
             return Example(number)
+        case "v" if _ANSWER_ID.fullmatch(arg) and query in (UP, DOWN):
+            return Rate(arg, up=query == UP)
+        case "m" if entry_id and _ANSWER_ID.fullmatch(entry_id):
+            return ReportMistake(entry_id)
     return None
 
 
@@ -197,6 +220,21 @@ def keyboard(rows: tuple[Row, ...] | list[Row]) -> InlineKeyboardMarkup | None:
     """Buttons for a reply's actions; None when it has none."""
     built = [[button(a) for a in row] for row in rows if row]
     return InlineKeyboardMarkup(built) if built else None
+
+
+def feedback_row(answer_id: str) -> list[InlineKeyboardButton]:
+    """👍 / 👎 / report, compact on one row under an answer."""
+    return [
+        InlineKeyboardButton("👍", callback_data=encode(Rate(answer_id, up=True))),
+        InlineKeyboardButton("👎", callback_data=encode(Rate(answer_id, up=False))),
+        InlineKeyboardButton("✏️ Report", callback_data=encode(ReportMistake(answer_id))),
+    ]
+
+
+def with_feedback(markup: InlineKeyboardMarkup | None, answer_id: str) -> InlineKeyboardMarkup:
+    """The reply's buttons with the feedback row last."""
+    rows = [list(row) for row in markup.inline_keyboard] if markup else []
+    return InlineKeyboardMarkup([*rows, feedback_row(answer_id)])
 
 
 def button(action: Action) -> InlineKeyboardButton:

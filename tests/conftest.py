@@ -11,12 +11,20 @@ from knowledge.answer.engine import AnswerEngine
 from knowledge.loader import KnowledgeBase, load
 from tests.fake_telegram import FakeTelegram
 from tests.fakes import FakeEncoder
+from tests.pg_server import PgServer, find_bindir
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # The bot's store (SQLite by default) writes to a throwaway directory, never the project's .data.
 os.environ.setdefault("IMGBOT_STATE_DIR", tempfile.mkdtemp(prefix="imgbot-state-"))
 FIXTURES = Path(__file__).parent / "fixtures"
 EVAL_DIR = Path(__file__).parent / "eval"
+
+
+@pytest.fixture(autouse=True)
+def fresh_state(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test's bot starts with an empty store: no context, votes or flood counts carried
+    over from another test that used the same chat and user ids."""
+    monkeypatch.setenv("IMGBOT_STATE_DIR", str(tmp_path_factory.mktemp("state")))
 
 
 @pytest.fixture(scope="session")
@@ -64,3 +72,27 @@ def no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
         return await original(self, request, *args, **kwargs)
 
     monkeypatch.setattr(httpx.AsyncClient, "send", loopback_only)
+
+
+# -- a real PostgreSQL for the store's second backend (started once per session) ----------------
+
+
+@pytest.fixture(scope="session")
+def pg_bindir() -> Path:
+    bindir = find_bindir()
+    if bindir is None:
+        reason = (
+            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
+            "install Debian's `postgresql` package to run the PostgreSQL half"
+        )
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail(reason + " (CI=true: not skipping)")
+        pytest.skip(reason)
+    return bindir
+
+
+@pytest.fixture(scope="session")
+def pg_server(pg_bindir: Path) -> Iterator[PgServer]:
+    server = PgServer(pg_bindir).init().start()
+    yield server
+    server.remove()

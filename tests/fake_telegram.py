@@ -166,6 +166,11 @@ def check_message_text(text: Any, parse_mode: str | None) -> str:
 def check_keyboard(markup: Any) -> None:
     if markup is None:
         return
+    if isinstance(markup, dict) and markup.get("force_reply") is True:
+        placeholder = markup.get("input_field_placeholder", "x")
+        if not 1 <= len(placeholder) <= 64:
+            raise BadRequest("Bad Request: invalid input field placeholder")
+        return
     rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
     if not isinstance(rows, list):
         raise BadRequest("Bad Request: can't parse reply keyboard markup JSON object")
@@ -503,8 +508,8 @@ class FakeTelegram:
             "text": shown,
             "html": p.get("text"),
         }
-        if p.get("reply_markup"):
-            message["reply_markup"] = p["reply_markup"]
+        if p.get("reply_markup") and "inline_keyboard" in p["reply_markup"]:
+            message["reply_markup"] = p["reply_markup"]  # as Telegram: a force_reply is not kept
         self._messages[(chat_id, message["message_id"])] = message
         return message
 

@@ -58,6 +58,7 @@ class _About:
 class FakeStore:
     clock: Clock = utc_now
     retention: timedelta = timedelta(days=180)
+    feedback_window: timedelta = timedelta(days=7)
     salt: bytes = field(default_factory=lambda: secrets.token_bytes(32))
     closed: bool = False
     questions: dict[str, _Question] = field(default_factory=dict)
@@ -83,7 +84,6 @@ class FakeStore:
         question_id: str | None = None,
     ) -> str:
         qid = question_id or new_id()
-        keep = outcome is not Outcome.ANSWERED
         self.questions.setdefault(
             qid,
             _Question(
@@ -92,11 +92,18 @@ class FakeStore:
                 self.clock(),
                 mode,
                 outcome,
-                text if keep else None,
-                tuple((e, float(s)) for e, s in candidates) if keep else (),
+                text,
+                tuple((e, float(s)) for e, s in candidates),
             ),
         )
         return qid
+
+    async def answer_ref(self, answer_id: str) -> AnswerRef | None:
+        q = self.questions.get(answer_id)
+        if q is None:
+            return None
+        entry, score = q.candidates[0] if q.candidates else (None, None)
+        return AnswerRef(answer_id, q.text or "", q.mode, entry, score)
 
     def _upsert(
         self, table: dict[tuple[str, str], _About], user_id: int, answer: AnswerRef
@@ -148,6 +155,9 @@ class FakeStore:
     async def purge(self, older_than: timedelta | None = None) -> int:
         now = self.clock()
         cutoff = now - (self.retention if older_than is None else older_than)
+        for q in self.questions.values():
+            if q.outcome is Outcome.ANSWERED and q.at < now - self.feedback_window:
+                q.text, q.candidates = None, ()
         return (
             _drop(self.questions, [k for k, q in self.questions.items() if q.at < cutoff])
             + _drop(self.votes, [k for k, v in self.votes.items() if v.updated < cutoff])
@@ -181,7 +191,9 @@ class FakeStore:
             (
                 q
                 for q in self.questions.values()
-                if q.text is not None and (since is None or q.at >= since)
+                if q.outcome is not Outcome.ANSWERED
+                and q.text is not None
+                and (since is None or q.at >= since)
             ),
             key=lambda q: (q.at, q.id),
         )

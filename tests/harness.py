@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import socket
 import time
+import urllib.error
+import urllib.request
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -83,3 +87,29 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     """Button text -> callback data (or url) of a sent message."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     return {b["text"]: b.get("callback_data") or b.get("url") for row in rows for b in row}
+
+
+FEEDBACK = ("👍", "👎", "✏️ Report")
+
+
+def content_buttons(message: dict[str, Any]) -> dict[str, str]:
+    """The message's buttons without the feedback row every answer carries."""
+    return {k: v for k, v in buttons(message).items() if k not in FEEDBACK}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def post(url: str, body: dict[str, Any], secret: str | None) -> int:
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot import handlers
+from bot import handlers, keys
 from bot.app import build_application
 from bot.batching import MAX_BATCH, AnswerBatcher, BatcherClosed
 from knowledge.answer.engine import AnswerEngine
@@ -164,7 +164,7 @@ async def test_the_bot_still_replies_and_stops_when_the_engine_misbehaves(
     """The whole application: a batch that ends the old worker must neither leave the user
     without a reply nor keep the application from stopping (it waits for every handler)."""
     app = build_application(settings_for(fake), fake_engine)
-    app.bot_data[handlers.ENGINE] = Scripted(fake_engine, drop_one=True)
+    app.bot_data[keys.ENGINE] = Scripted(fake_engine, drop_one=True)
 
     async def converse() -> list[dict[str, Any]]:
         async with running(app):

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
-from bot import handlers
+from bot import handlers, keys
 from bot.app import build_application
 from knowledge.answer.engine import AnswerEngine
 from knowledge.loader import KnowledgeBase
 from tests.fake_telegram import BOT_USERNAME, PHOTO, STICKER, TOKEN, FakeTelegram
-from tests.harness import CHAT, Conversation, buttons, running, settings_for, until
+from tests.harness import (
+    CHAT,
+    FEEDBACK,
+    Conversation,
+    buttons,
+    content_buttons,
+    free_port,
+    post,
+    running,
+    settings_for,
+    until,
+)
 
 pytestmark = pytest.mark.model
 
@@ -67,13 +74,14 @@ async def test_free_text_questions_of_each_kind(bot: FakeTelegram) -> None:
     )
     (faq,) = await chat.say("how do I apply?")
     assert faq["text"].startswith("How do I apply") and "People also ask" in faq["text"]
-    assert all(v[:2] in ("f:", "p:") for v in buttons(faq).values())
+    assert all(v[:2] in ("f:", "p:") for v in content_buttons(faq).values())
+    assert list(buttons(faq))[-3:] == list(FEEDBACK)  # on one row, last
     (florida,) = await chat.say("externships in Miami, Florida")
     assert "are in Miami, Florida" in florida["text"]
     assert {"p:university-of-miami", "p:fiu"} <= set(buttons(florida).values())
     (ood,) = await chat.say("how to train a neural network")
     assert ood["text"].startswith("Sorry, that is outside what I cover")
-    assert set(buttons(ood)) == {"📋 All programs", "❓ FAQ topics"}  # a way on, no guesses
+    assert set(content_buttons(ood)) == {"📋 All programs", "❓ FAQ topics"}  # a way on, no guesses
     (mixed,) = await chat.say("how much does the Cleveland Clinic externship cost?")
     assert mixed["text"].startswith("The pages read for Cleveland Clinic give no fee")
     assert {"📄 Cleveland Clinic card", "❓ Fee: in general", "🌐 Official page"} <= set(
@@ -216,24 +224,6 @@ async def test_groups_answer_only_mentions_replies_and_commands(bot: FakeTelegra
     assert ignored["message_id"] not in quoted and sticker["message_id"] not in quoted
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def post(url: str, body: dict[str, Any], secret: str | None) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return int(exc.code)
-
-
 async def test_webhook_mode_checks_the_secret(
     fake: FakeTelegram, real_engine: AnswerEngine
 ) -> None:
@@ -361,7 +351,7 @@ async def test_stopping_finishes_answers_in_flight(
 ) -> None:
     started = asyncio.Event()
     app = build_application(settings_for(fake), real_engine)
-    app.bot_data[handlers.ENGINE] = SlowEngine(real_engine, started, asyncio.get_running_loop())
+    app.bot_data[keys.ENGINE] = SlowEngine(real_engine, started, asyncio.get_running_loop())
     async with running(app):
         fake.message(CHAT, "visa")
         await asyncio.wait_for(started.wait(), 30)
@@ -378,7 +368,7 @@ async def test_an_error_is_logged_and_the_user_told_without_details(
     fake: FakeTelegram, real_engine: AnswerEngine, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = build_application(settings_for(fake), real_engine)
-    app.bot_data[handlers.ENGINE] = BrokenEngine()
+    app.bot_data[keys.ENGINE] = BrokenEngine()
     async with running(app):
         fake.message(CHAT, "visa")
         (reply,) = await until(lambda: fake.sent(CHAT))

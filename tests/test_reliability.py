@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from bot import handlers
+from bot import handlers, keys
 from bot.app import Timeouts, build_application
 from bot.logs import REDACTED, setup_logging
 from bot.retry import RetryPolicy
@@ -429,7 +429,7 @@ async def test_reloads_run_one_at_a_time_and_the_newest_knowledge_wins(
     # stopped: the SIGHUP task and the handler have both finished
     assert reply["text"].startswith("Reloaded:")
     assert loads == done == [1, 2] and max(overlap) == 1
-    assert app.bot_data[handlers.ENGINE].version == 2
+    assert app.bot_data[keys.ENGINE].version == 2
 
 
 async def test_secrets_never_reach_the_logs(
@@ -505,7 +505,7 @@ async def test_errors_are_logged_without_what_the_user_wrote_or_who_they_are(
     person = {"id": 4242, "is_bot": False, "first_name": "Zainab", "last_name": "Haddad",
               "username": "zhaddad_md"}  # fmt: skip
     app = build_application(settings_for(fake), real_engine, timeouts=FAST, policy=QUICK)
-    app.bot_data[handlers.ENGINE] = ExplodingEngine()
+    app.bot_data[keys.ENGINE] = ExplodingEngine()
     async with running(app):
         fake.message(4242, private, extra={"from": person})  # the fake's first update: id 1
         (reply,) = await until(lambda: fake.sent(4242))

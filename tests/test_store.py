@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -30,7 +29,7 @@ from knowledge.store.migrate import current_revision, head_revision, migrate
 from knowledge.store.settings import PROJECT_DIR, to_asyncpg_url
 from knowledge.store.tables import metadata
 from tests.fakes_store import FakeStore
-from tests.pg_server import PgServer, find_bindir
+from tests.pg_server import PgServer
 
 SQL_BACKENDS = ["sqlite", "postgresql"]
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)  # on a 10 s boundary: flood windows start here
@@ -48,27 +47,6 @@ class FakeClock:
 
 
 # -- fixtures ----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def pg_bindir() -> Path:
-    bindir = find_bindir()
-    if bindir is None:
-        reason = (
-            "PostgreSQL server binaries (initdb, pg_ctl) not found: "
-            "install Debian's `postgresql` package to run the PostgreSQL half"
-        )
-        if os.environ.get("CI", "").lower() in ("true", "1"):
-            pytest.fail(reason + " (CI=true: not skipping)")
-        pytest.skip(reason)
-    return bindir
-
-
-@pytest.fixture(scope="session")
-def pg_server(pg_bindir: Path) -> Iterator[PgServer]:
-    server = PgServer(pg_bindir).init().start()
-    yield server
-    server.remove()
 
 
 @pytest.fixture
@@ -218,11 +196,30 @@ async def test_unanswered_questions_with_candidates(any_store: Store, clock: Fak
     assert rows[0].question_id == first
     assert rows[0].candidates == (("p-ohio", 0.41), ("p-oh", 0.3))
     assert rows[0].asked_at == T0 and rows[0].mode == "unknown"
-    # The answered question is counted but its text is not kept.
+    # The answered question is counted but not listed as unanswered.
     assert [r.outcome for r in rows] == [Outcome.UNANSWERED] * 2 + [Outcome.LOW_CONFIDENCE]
     plain = (await any_store.report_rows()).to_plain()
     assert plain["unanswered"][0]["candidates"] == [["p-ohio", 0.41], ["p-oh", 0.3]]
     assert plain["unanswered"][0]["asked_at"] == "2025-03-01T12:00:00+00:00"
+
+
+async def test_an_answer_is_found_again_for_feedback(any_store: Store, clock: FakeClock) -> None:
+    kept = await any_store.record_question(
+        1, "Mayo Clinic fee?", "program", Outcome.ANSWERED, [("p-mayo", 0.82), ("p-x", 0.4)]
+    )
+    missed = await any_store.record_question(1, "Ohio?", "unknown", Outcome.UNANSWERED)
+    assert await any_store.answer_ref(kept) == AnswerRef(
+        kept, "Mayo Clinic fee?", "program", "p-mayo", 0.82
+    )
+    assert await any_store.answer_ref(missed) == AnswerRef(missed, "Ohio?", "unknown", None, None)
+    assert await any_store.answer_ref("no-such-answer") is None
+    # Past the feedback window an answered question keeps only its counts; an unanswered one
+    # keeps its text for the maintainers until the retention window.
+    clock.advance(days=8)
+    await any_store.purge()
+    assert await any_store.answer_ref(kept) == AnswerRef(kept, "", "program", None, None)
+    assert (await any_store.answer_ref(missed) or answer()).question == "Ohio?"
+    assert (await any_store.stats()).asked == 2
 
 
 async def test_stats_numbers(any_store: Store, clock: FakeClock) -> None:

@@ -35,8 +35,26 @@ def test_callback_data_stays_within_64_bytes_and_round_trips():
     assert views.parse_callback(views.encode(entry)) == entry
 
 
+def test_feedback_buttons_round_trip_on_one_row():
+    row = views.feedback_row("0123456789abcdef")
+    assert [b.text for b in row] == ["👍", "👎", "✏️ Report"]
+    parsed = [views.parse_callback(b.callback_data) for b in row]  # type: ignore[arg-type]
+    assert parsed == [
+        views.Rate("0123456789abcdef", up=True),
+        views.Rate("0123456789abcdef", up=False),
+        views.ReportMistake("0123456789abcdef"),
+    ]
+    markup = views.with_feedback(None, "0123456789abcdef")
+    assert [[b.text for b in r] for r in markup.inline_keyboard] == [["👍", "👎", "✏️ Report"]]
+
+
 @pytest.mark.parametrize(
-    "data", [None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x:y", "l:007"]
+    "data",
+    [
+        *(None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x:y", "l:007"),
+        # a vote or report about something that is not an answer id, or an unknown vote
+        *("v:0123456789abcdef:x", "v:0123456789ABCDEF:u", "v:short:u", "m:../../x", "m:"),
+    ],
 )
 def test_callback_data_never_issued_is_rejected(data):
     assert views.parse_callback(data) is None

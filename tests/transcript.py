@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot import handlers
+from bot import keys
 from bot.app import build_application
 from bot.flood import FloodGate
 from bot.settings import BotSettings
@@ -54,7 +54,7 @@ async def main() -> None:
     last: dict[str, Any] = {}
     app = build_application(settings, engine)
     # A script types faster than a person: lift the flood limit, which is not what this shows.
-    app.bot_data[handlers.FLOOD] = FloodGate(limit=1000)
+    app.bot_data[keys.FLOOD] = FloodGate(limit=1000)
     try:
         async with running(app):
             for action, text in SCRIPT:

@@ -154,8 +154,14 @@ class Store(Protocol):
         *,
         question_id: str | None = None,
     ) -> str:
-        """Counts the question; keeps its text and candidates only when it was not plainly
-        answered. Returns its id (also the answer id for feedback buttons). Idempotent on id."""
+        """Counts the question and keeps its text and candidates: a plainly answered one's only
+        for the feedback window (purge drops them after), so that a 👎 or a report on it can say
+        what was asked. Returns its id (also the answer id for feedback buttons). Idempotent."""
+        ...
+
+    async def answer_ref(self, answer_id: str) -> AnswerRef | None:
+        """The answer as recorded (question, mode, top entry and score), for a 👎 or report
+        pressed under it; None when unknown (never recorded, forgotten or purged)."""
         ...
 
     async def record_feedback(self, user_id: int, answer: AnswerRef, vote: Vote) -> None:
@@ -188,7 +194,8 @@ class Store(Protocol):
 
     async def purge(self, older_than: timedelta | None = None) -> int:
         """Deletes rows older than `older_than` (default: the retention setting) and expired
-        context and flood rows. Returns rows deleted."""
+        context and flood rows, and clears the text of answered questions past the feedback
+        window. Returns rows deleted."""
         ...
 
     async def stats(self, since: datetime | None = None) -> Stats: ...

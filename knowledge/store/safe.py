@@ -220,6 +220,9 @@ class SafeStore:
             lambda s: s.record_report(user_id, answer, message),
         )
 
+    async def answer_ref(self, answer_id: str) -> AnswerRef | None:
+        return await self._read("answer_ref", lambda s: s.answer_ref(answer_id), None)
+
     async def get_context(self, chat_key: str) -> Context | None:
         return await self._read("get_context", lambda s: s.get_context(chat_key), None)
 

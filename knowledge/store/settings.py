@@ -14,6 +14,8 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 DB_FILE = "imgbot.sqlite3"
 DEFAULT_RETENTION_DAYS = 180
 DEFAULT_TIMEOUT = 1.5
+# An answered question's text is kept this long, for a 👎 or report pressed under its answer.
+FEEDBACK_WINDOW = timedelta(days=7)
 
 
 def _default_state_dir() -> Path:
@@ -30,6 +32,7 @@ class StoreSettings:
     state_dir: Path = field(default_factory=_default_state_dir)
     retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS)
     timeout: float = DEFAULT_TIMEOUT  # seconds per call in SafeStore
+    feedback_window: timedelta = FEEDBACK_WINDOW
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StoreSettings:

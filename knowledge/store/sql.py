@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -146,7 +146,6 @@ class SqlStore:
         question_id: str | None = None,
     ) -> str:
         question_id = question_id or new_id()
-        keep = outcome is not Outcome.ANSWERED  # an answered question's text is not needed
         stmt = (
             self._insert(questions)
             .values(
@@ -155,14 +154,25 @@ class SqlStore:
                 asked_at=self._clock(),
                 mode=mode,
                 outcome=str(outcome),
-                text=text if keep else None,
-                candidates=[[e, float(s)] for e, s in candidates] if keep else None,
+                text=text,
+                candidates=[[e, float(s)] for e, s in candidates],
             )
             .on_conflict_do_nothing(index_elements=["id"])  # a retried write
         )
         async with self._engine.begin() as conn:
             await conn.execute(stmt)
         return question_id
+
+    async def answer_ref(self, answer_id: str) -> AnswerRef | None:
+        stmt = select(questions.c.text, questions.c.mode, questions.c.candidates).where(
+            questions.c.id == answer_id
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return None
+        top = (row.candidates or [[None, None]])[0]
+        return AnswerRef(answer_id, row.text or "", row.mode, top[0], top[1])
 
     async def _upsert_about_answer(
         self, table: Table, user_id: int, answer: AnswerRef, changed: Mapping[str, object]
@@ -260,7 +270,17 @@ class SqlStore:
             delete(chat_context).where(chat_context.c.expires_at <= now),
             delete(flood).where(flood.c.expires_at <= now),
         ]
+        answered_before = now - self._settings.feedback_window
         async with self._engine.begin() as conn:
+            await conn.execute(
+                update(questions)
+                .where(
+                    questions.c.outcome == str(Outcome.ANSWERED),
+                    questions.c.asked_at < answered_before,
+                    questions.c.text.is_not(None),
+                )
+                .values(text=None, candidates=None)
+            )
             return sum([(await conn.execute(stmt)).rowcount for stmt in statements])
 
     async def stats(self, since: datetime | None = None) -> Stats:

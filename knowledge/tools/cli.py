@@ -1,4 +1,4 @@
-"""`imgbot`: the answer engine from the command line (ask, chat, validate, index, eval, bench)."""
+"""`imgbot`: the assistant's command line (ask, chat, validate, index, eval, bench, report)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,6 +66,14 @@ def _parser() -> argparse.ArgumentParser:
         help="knowledge-base sizes for answer() scaling (default 100,10000,100000)",
     )
     bench.set_defaults(run=cmd_bench)
+    report = sub.add_parser(
+        "report", help="unanswered questions and negative feedback as YAML, for new FAQ entries"
+    )
+    period = report.add_mutually_exclusive_group()
+    period.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="from this day (UTC)")
+    period.add_argument("--days", type=_positive, metavar="N", help="the last N days")
+    report.add_argument("--out", type=Path, metavar="FILE", help="write here, not to stdout")
+    report.set_defaults(run=cmd_report)
     return parser
 
 
@@ -143,6 +152,26 @@ def cmd_bench(args: argparse.Namespace, settings: EngineSettings) -> int:
     sizes = args.sizes or SIZES
     run(settings, quick=args.quick, out=sys.stdout, as_json=args.json, sizes=sizes)
     return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: EngineSettings) -> int:
+    """Unanswered questions and 👎/reports from the bot's store, as YAML (see report.py)."""
+    from knowledge.tools.report import run
+
+    return run(day=args.since, days=args.days, out=args.out)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive number of days: {text!r}")
+    return int(text)
 
 
 def _sizes(text: str) -> list[int]:
