@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import tempfile
 import time
 
 import numpy as np
@@ -25,6 +27,9 @@ from knowledge.answer.settings import PROJECT_DIR, EngineSettings
 from knowledge.tools.evaluation import load_cases
 from tests.fake_telegram import TOKEN, Call, FakeTelegram, Faults
 from tests.harness import running
+
+# A throwaway store: no context, votes or flood counts from an earlier run, nothing in .data/.
+os.environ.setdefault("IMGBOT_STATE_DIR", tempfile.mkdtemp(prefix="imgbot-state-"))
 
 
 async def burst(users: int, each: int) -> None:

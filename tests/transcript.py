@@ -8,6 +8,8 @@ The README's example conversation is this script's output.
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from typing import Any
 
 from bot import keys
@@ -18,6 +20,9 @@ from knowledge.answer.build import build_engine
 from knowledge.answer.settings import EngineSettings
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.harness import Conversation, buttons, running
+
+# A throwaway store: no context, votes or flood counts from an earlier run, nothing in .data/.
+os.environ.setdefault("IMGBOT_STATE_DIR", tempfile.mkdtemp(prefix="imgbot-state-"))
 
 SCRIPT: list[tuple[str, str]] = [
     ("say", "/start"),
