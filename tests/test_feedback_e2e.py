@@ -18,7 +18,15 @@ from bot.app import build_application
 from knowledge.answer.engine import AnswerEngine
 from knowledge.store import Report, SqlStore, Stats, StoreSettings, StoreUnavailable, Vote
 from tests.fake_telegram import FakeTelegram
-from tests.harness import FEEDBACK, Conversation, buttons, running, settings_for, until
+from tests.harness import (
+    FEEDBACK,
+    Conversation,
+    buttons,
+    free_port,
+    running,
+    settings_for,
+    until,
+)
 
 pytestmark = pytest.mark.model
 
@@ -183,3 +191,19 @@ async def until_report(db: SqlStore) -> Report:
             return report
         await asyncio.sleep(0.05)
     raise AssertionError("no report stored")
+
+
+async def test_with_the_database_down_answers_context_and_buttons_still_work(
+    fake: FakeTelegram, real_engine: AnswerEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://imgbot@127.0.0.1:{free_port()}/imgbot")
+    monkeypatch.setenv("IMGBOT_STORE_TIMEOUT", "0.2")
+    async with running(build_application(settings_for(fake), real_engine)):
+        chat = Conversation(fake)
+        (card,) = await chat.say("florida international university")
+        (follow,) = await chat.say("how long is it?")  # the context, from this process's memory
+        assert follow["text"].startswith("Duration at FIU")
+        query = fake.press(card, buttons(card)["👍"])  # queued for the database, then dropped
+        await until(lambda: fake.answered(query))
+        (forget,) = await chat.say("/forget")
+        assert forget["text"] == privacy.FORGET_LATER
