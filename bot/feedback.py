@@ -6,9 +6,10 @@ import asyncio
 import dataclasses
 import html
 import logging
+from collections.abc import Sequence
 from concurrent.futures import Executor
 
-from telegram import ForceReply, Message, Update, User
+from telegram import ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot import keys, state, views
@@ -17,7 +18,7 @@ from bot.settings import BotSettings
 from knowledge.answer.engine import AnswerEngine
 from knowledge.answer.grouping import group_questions
 from knowledge.answer.model import ANSWERED, Answer, Mode
-from knowledge.store import AnswerRef, Outcome, StoreUnavailable, Vote, new_id
+from knowledge.store import AnswerRef, Candidate, Outcome, StoreUnavailable, Vote, new_id
 
 logger = logging.getLogger(__name__)
 
@@ -47,22 +48,56 @@ def outcome_of(answer: Answer) -> Outcome:
     return Outcome.LOW_CONFIDENCE if answer.mode is Mode.CHOICES else Outcome.UNANSWERED
 
 
-def record(
+def record_answer(
     context: ContextTypes.DEFAULT_TYPE, user: User | None, answer: Answer
 ) -> tuple[str, asyncio.Task[str]] | None:
-    """Start logging the question; its id (the answer id for the feedback buttons) and the
-    write, for the caller to await after sending (a slow database never delays the answer).
-    None for small talk, or before the store exists."""
+    """Start logging an answered question (None for small talk: neither asked nor rated)."""
+    if answer.mode in NOT_QUESTIONS:
+        return None
+    candidates = [(r.id, r.score) for r in answer.results[:CANDIDATES]]
+    return record(context, user, answer.question, str(answer.mode), outcome_of(answer), candidates)
+
+
+# A /program lookup has no similarity score, only the name matcher's verdict: a sure match is
+# recorded at 1.0 and a guess at 0.5, either side of `imgbot report`'s new-entry bar, so that a
+# guessed name lands under the program as an alias to consider, and no match as a new entry.
+SURE_NAME, GUESSED_NAME = 1.0, 0.5
+
+
+def record(
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User | None,
+    question: str,
+    mode: str,
+    outcome: Outcome,
+    candidates: Sequence[Candidate] = (),
+) -> tuple[str, asyncio.Task[str]] | None:
+    """Start logging a question; its id (the answer id for the feedback buttons) and the write,
+    for the caller to await after sending (a slow database never delays the answer). None
+    before the store exists."""
     store = state.store_of(context)
-    if store is None or user is None or answer.mode in NOT_QUESTIONS:
+    if store is None or user is None:
         return None
     answer_id = new_id()
-    candidates = [(r.id, r.score) for r in answer.results[:CANDIDATES]]
     write = store.record_question(
-        user.id, answer.question, str(answer.mode), outcome_of(answer), candidates,
-        question_id=answer_id,
-    )  # fmt: skip
+        user.id, question, mode, outcome, candidates, question_id=answer_id
+    )
     return answer_id, asyncio.ensure_future(write)
+
+
+async def send_rated(
+    message: Message,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    logged: tuple[str, asyncio.Task[str]] | None,
+) -> None:
+    """Send an answer with the feedback row under it, then let its log write finish."""
+    if logged is None:
+        await send(message, text, keyboard)
+        return
+    answer_id, write = logged
+    await send(message, text, views.with_feedback(keyboard, answer_id))
+    await write  # a store that is down queues or drops it (SafeStore), never raises
 
 
 def acknowledgement(data: views.Callback) -> str | None:

@@ -35,6 +35,7 @@ from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, examples_rows
 from knowledge.schema import Program
+from knowledge.store import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -149,15 +150,22 @@ async def program(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     engine = engine_of(context)
     strong, loose = engine.browse.find_program(name)
     if len(strong) == 1:
-        await send_reply(message, present(engine).entry(strong[0]))
+        reply, outcome = present(engine).entry(strong[0]), Outcome.ANSWERED
     elif strong:
-        await send_reply(message, views.offer("Several programs match. Which one?", strong))
+        reply = views.offer("Several programs match. Which one?", strong)
+        outcome = Outcome.LOW_CONFIDENCE
     elif loose:
         head = "I'm not sure which program you mean. Is it one of these?"
-        await send_reply(message, views.offer(head, loose))
+        reply, outcome = views.offer(head, loose), Outcome.LOW_CONFIDENCE
     else:
         head = f"No program matches “{name[:100]}”. You can browse them all:"
-        await send_reply(message, views.offer(head, []))
+        reply, outcome = views.offer(head, []), Outcome.UNANSWERED
+    sure = [(p.id, feedback.SURE_NAME) for p in strong]
+    guesses = sure or [(p.id, feedback.GUESSED_NAME) for p in loose]
+    asked = f"/program {name}"
+    candidates = guesses[: feedback.CANDIDATES]
+    logged = feedback.record(context, update.effective_user, asked, LOOKUP, outcome, candidates)
+    await feedback.send_rated(message, reply.text, views.keyboard(reply.rows), logged)
 
 
 async def faq(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -208,6 +216,7 @@ async def over_limit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Verd
     return await state.over_limit(context, user.id) if user else Verdict.ALLOW
 
 
+LOOKUP = "program_lookup"  # the mode /program NAME is logged under
 ANSWER_WAIT = 30.0  # a note never waits longer than this for slow answers
 
 
@@ -229,13 +238,8 @@ async def reply_to_question(
     after = dataclasses.replace(before, context=answer.context(before.context))
     await state.save(context, message.chat.id, after)
     reply = present(engine).reply(answer)
-    logged = feedback.record(context, user, answer)
-    if logged is None:
-        await send_reply(message, reply)
-        return
-    answer_id, write = logged
-    await send(message, reply.text, views.with_feedback(views.keyboard(reply.rows), answer_id))
-    await write  # a store that is down queues or drops it (SafeStore), never raises
+    logged = feedback.record_answer(context, user, answer)
+    await feedback.send_rated(message, reply.text, views.keyboard(reply.rows), logged)
 
 
 def addressed_text(message: Message, username: str | None, bot_id: int) -> str | None:

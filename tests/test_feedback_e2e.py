@@ -207,3 +207,17 @@ async def test_with_the_database_down_answers_context_and_buttons_still_work(
         await until(lambda: fake.answered(query))
         (forget,) = await chat.say("/forget")
         assert forget["text"] == privacy.FORGET_LATER
+
+
+async def test_program_lookups_are_rated_and_a_name_we_lack_is_logged(
+    bot: FakeTelegram, db: SqlStore
+) -> None:
+    chat = Conversation(bot)
+    (card,) = await chat.say("/program fiu")
+    assert list(buttons(card))[-3:] == list(FEEDBACK)
+    (missing,) = await chat.say("/program mayo clinic")
+    assert missing["text"].startswith("No program matches") and "👎" in buttons(missing)
+    stats = await until_stats(db, lambda s: s.asked == 2)
+    assert (stats.answered, stats.unanswered) == (1, 1)
+    (row,) = (await db.report_rows()).unanswered
+    assert (row.text, row.mode, row.candidates) == ("/program mayo clinic", "program_lookup", ())
