@@ -439,7 +439,7 @@ async def test_program_lookup_takes_part_of_a_name(bot: FakeTelegram, kb: Knowle
     assert card["text"].startswith("Cleveland Clinic Externship Program")
     (nothing,) = await chat.say("/program xyzzy")
     assert "No program matches" in nothing["text"]
-    assert all(v.startswith(("p:", "l:", "t")) for v in buttons(nothing).values())
+    assert all(v.startswith(("p:", "l:", "t")) for v in content_buttons(nothing).values())
     (listing,) = await chat.say("/programs")
     names = [p.short for p in kb.programs]
     assert not any(name in listing["text"] for name in names)  # each name once: on its button
