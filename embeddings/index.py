@@ -1,4 +1,4 @@
-"""A dense vector index: rows normalized once, scored by a dot product, top-k by argpartition."""
+"""A dense vector index: rows normalized once, scored by a dot product, top-k by partition."""
 
 from __future__ import annotations
 
@@ -23,15 +23,24 @@ def normalize(vectors: np.ndarray) -> np.ndarray:
     return out
 
 
-def top_k(scores: np.ndarray, k: int) -> list[Hit]:
-    """The k best scores, best first (ties by row order)."""
+def top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """The rows of the k best (finite) scores, best first, ties by row order: the first k of a
+    stable descending sort (`np.argsort(-scores, kind="stable")[:k]`) without sorting every row."""
     n = scores.shape[0]
     k = min(k, n)
     if k <= 0:
-        return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < n else np.arange(n)
-    order = part[np.lexsort((part, -scores[part]))]
-    return [Hit(int(row), float(scores[row])) for row in order]
+        return np.zeros(0, dtype=np.int64)
+    if k == n:
+        return np.argsort(-scores, kind="stable")
+    kth = -np.partition(-scores, k - 1)[k - 1]  # the k-th best score
+    tied = np.flatnonzero(scores >= kth)  # every row as good, ties at the k-th included
+    best: np.ndarray = tied[np.lexsort((tied, -scores[tied]))][:k]
+    return best
+
+
+def top_k(scores: np.ndarray, k: int) -> list[Hit]:
+    """The k best scores, best first (ties by row order)."""
+    return [Hit(int(row), float(scores[row])) for row in top_rows(scores, k)]
 
 
 class VectorIndex:

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from embeddings.index import VectorIndex, normalize, top_k
+from embeddings.index import VectorIndex, normalize, top_k, top_rows
 
 
 def test_normalize_gives_unit_rows_and_keeps_zero_rows_zero():
@@ -35,3 +37,12 @@ def test_search_scores_are_cosines_best_first():
 
 def test_empty_index_answers_nothing():
     assert VectorIndex(np.zeros((0, 4), np.float32)).search(np.ones(4), 3) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-3, 3), max_size=80), st.integers(0, 90))
+def test_top_rows_is_the_head_of_a_stable_descending_sort(values: list[int], k: int) -> None:
+    """Ties (many here) in row order, as `np.argsort(-scores, kind="stable")` puts them."""
+    scores = np.array(values, dtype=np.float32) / 2
+    expected = np.argsort(-scores, kind="stable")[:k]
+    np.testing.assert_array_equal(top_rows(scores, k), expected)

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from embeddings.grouped import GroupMax
 from knowledge.answer.engine import AnswerEngine
-from knowledge.answer.evidence import ONE_TYPO_CHARS, TWO_TYPOS_CHARS, SegmentMax
+from knowledge.answer.evidence import ONE_TYPO_CHARS, TWO_TYPOS_CHARS
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.schema import Program
 
@@ -126,7 +127,7 @@ def test_segment_max_equals_maximum_at(owners: list[int], spare: int, seed: int)
     scores = np.random.default_rng(seed).uniform(-1.2, 1.2, len(owners)).astype(np.float32)
     expected = np.full(entries, -1.0, dtype=np.float32)
     np.maximum.at(expected, np.array(owners, dtype=np.int64), scores)
-    np.testing.assert_array_equal(SegmentMax(np.array(owners), entries)(scores), expected)
+    np.testing.assert_array_equal(GroupMax(np.array(owners), entries)(scores), expected)
 
 
 def test_retriever_agrees_with_the_old_loops(fake_engine: AnswerEngine) -> None:

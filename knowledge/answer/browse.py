@@ -20,12 +20,6 @@ class Browser:
     def __init__(self, kb: KnowledgeBase, retriever: Retriever) -> None:
         self.kb = kb
         self.retriever = retriever
-        gazetteer = retriever.gazetteer
-        tokenizer = retriever.lexicon.tokenizer
-        self._locations: dict[str, Place | None] = {}
-        for p in kb.programs:
-            found = gazetteer.find(p.location, tokenizer.tokens(p.location))
-            self._locations[p.id] = found[0] if len(found) == 1 else None
         rows = {e.id: i for i, e in enumerate(retriever.entries)}
         matrix = retriever.index.matrix
         self._vectors = {
@@ -34,12 +28,7 @@ class Browser:
 
     def programs_in(self, places: Sequence[Place]) -> list[Program]:
         """Programs whose own location lies in any of `places`, in knowledge-base order."""
-        contains = self.retriever.gazetteer.contains
-        return [
-            p
-            for p in self.kb.programs
-            if (at := self._locations[p.id]) and any(contains(at, want) for want in places)
-        ]
+        return [program for _, program in self.retriever.programs_in(places)]
 
     def similar_programs(self, program: Program, k: int = SIMILAR) -> list[Program]:
         """Programs sharing the most focus tags, then the closest texts."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from embeddings.cache import EmbeddingCache, EmbedStats, embed
 from embeddings.encoder import Encoder
-from embeddings.index import VectorIndex
+from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.browse import Browser
 from knowledge.answer.corpus import document, passages
 from knowledge.answer.evidence import Evidence, Retriever, Trap, Weights
@@ -102,6 +102,13 @@ class AnswerEngine:
         """The same engine (sharing its index) with other thresholds, for calibration."""
         twin = copy.copy(self)
         twin.thresholds = thresholds
+        return twin
+
+    def exactly(self) -> AnswerEngine:
+        """The same engine scoring every passage exactly at any size, to measure what the
+        approximate dense search of large knowledge bases changes (see embeddings/grouped.py)."""
+        twin = copy.copy(self)
+        twin.retriever = self.retriever.exactly()
         return twin
 
     def answer(self, question: str, context: Context | None = None) -> Answer:
@@ -215,7 +222,7 @@ class AnswerEngine:
 
     def _by_similarity(self, question: str, ev: Evidence) -> Answer:
         t = self.thresholds
-        order = np.argsort(-ev.fused, kind="stable")[:MAX_RESULTS]
+        order = top_rows(ev.fused, MAX_RESULTS)
         results = tuple(Result(self.entries[i], float(ev.fused[i])) for i in order)
         top = results[0]
         if ev.dense[order[0]] < t.dense or ev.unknown_share > t.unknown_terms:
@@ -323,7 +330,7 @@ class AnswerEngine:
 
     def _part_topic(self, ev: Evidence) -> Faq | None:
         """A part's topic: its best FAQ when confident and not a near tie."""
-        order = np.argsort(-ev.fused, kind="stable")[:2]
+        order = top_rows(ev.fused, 2)
         best = self.entries[order[0]]
         if not isinstance(best, Faq) or best.id == self.kb.meta.roles.beyond_scope:
             return None

@@ -3,12 +3,14 @@ focus words, dense similarity to every entry, BM25, and the share of words unkno
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.index import VectorIndex
+from embeddings.grouped import GroupedIndex
+from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
@@ -21,6 +23,10 @@ Trap = tuple[Program, NameTrap]
 # An unknown word this long may be a typo of a known one (one edit; two from TWO_TYPOS_CHARS).
 ONE_TYPO_CHARS = 5
 TWO_TYPOS_CHARS = 9
+# Above the size where the dense search turns approximate (embeddings/grouped.py), the entries
+# this many best by BM25 (of the question, and of its topic's words) are always scored exactly
+# as well: their words can carry them to the top of the fused score whatever their summary says.
+SURFACED_BY_WORDS = 64
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,8 @@ class Retriever:
         self.entries = tuple(entries)
         self.owners = owners  # entry row of each embedded passage
         self.index = index
+        self.passages = GroupedIndex(index, owners, len(self.entries))
+        self._row = {e.id: i for i, e in enumerate(self.entries)}
         self.bm25 = bm25
         self.names = names
         self.traps = traps
@@ -88,7 +96,15 @@ class Retriever:
             bm25.vocabulary | lexicon.program_words | lexicon.domain_words | lexicon.focus_words
         )
         self._near = NearWords(self.vocabulary, (ONE_TYPO_CHARS, TWO_TYPOS_CHARS))
-        self._best = SegmentMax(owners, len(self.entries))
+        # Each program's own location, by state: a program is "in" a place asked for only if
+        # its state is that place's.
+        self._located: dict[str, list[tuple[int, Program, Place]]] = {}
+        tokenizer = lexicon.tokenizer
+        for row, entry in enumerate(self.entries):
+            if isinstance(entry, Program):
+                found = gazetteer.find(entry.location, tokenizer.tokens(entry.location))
+                if len(found) == 1:
+                    self._located.setdefault(found[0].state, []).append((row, entry, found[0]))
         # The entries carrying each focus tag: a sparse tag x entry matrix, one row per tag.
         tagged: dict[str, list[int]] = {}
         for row, entry in enumerate(self.entries):
@@ -106,17 +122,19 @@ class Retriever:
         trap = self._trap(words, names)
         name_words = frozenset().union(*(m.words for m in names))
         places = self._places(text, tokens, name_words)
-        dense = self.dense(vector)
         meaningful = self._meaningful(terms, name_words, bool(places))
         spans = self.lexicon.focus_spans(stems)
         focus = {s.tag for s in spans}
         program_intent = bool(set(terms) & self.lexicon.program_words)
-        fused = (
-            dense
-            + weights.lexical * max_normalized(self.bm25.scores(terms))
-            + self._focus_bonus(focus, program_intent, weights.focus_bonus)
-        )
+        lexical = self.bm25.scores(terms)
+        bonus = self._focus_bonus(focus, program_intent, weights.focus_bonus)
         residue = [t for t in meaningful if t not in self.lexicon.filler]
+        topical = self.bm25.scores(residue) if residue else None
+        surfaced = None  # needed only where the dense search is approximate
+        if self.passages.approximate:
+            surfaced = self._surfaced(names, places, (lexical, topical), bonus)
+        dense = self.dense(vector, surfaced)
+        fused = dense + weights.lexical * max_normalized(lexical) + bonus
         unknown = [t for t in meaningful if not self.known(t)]
         return Evidence(
             names=[m.named for m in names],
@@ -127,7 +145,7 @@ class Retriever:
             dense=dense,
             fused=fused,
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
-            topic=self._topic(dense, residue, weights.lexical),
+            topic=self._topic(dense, topical, weights.lexical),
             scope=self._scope(stems),
             refers_back=bool(set(words) & self.lexicon.reference_words),
             compares=bool(set(stems) & self.lexicon.comparison_words),
@@ -157,9 +175,44 @@ class Retriever:
                 return match.named
         return None
 
-    def dense(self, vector: np.ndarray) -> np.ndarray:
-        """Best cosine per entry over its passages."""
-        return self._best(self.index.scores(vector))
+    def dense(self, vector: np.ndarray, surfaced: np.ndarray | None = None) -> np.ndarray:
+        """Best cosine per entry over its passages; above the size where the search turns
+        approximate, exact for the entries it finds best and the `surfaced` ones, a lower bound
+        for the rest (see embeddings/grouped.py)."""
+        return self.passages.best(vector, surfaced)
+
+    def _surfaced(
+        self,
+        names: Sequence[NameMatch[Program]],
+        places: Sequence[Place],
+        lexical: tuple[np.ndarray, np.ndarray | None],
+        bonus: np.ndarray,
+    ) -> np.ndarray:
+        """The entries a question's names, places, focus words and best BM25 hits point at."""
+        rows = [self._row[m.named.id] for m in names]
+        rows += [row for row, _ in self.programs_in(places)]
+        found = [np.array(rows, dtype=np.int64), np.flatnonzero(bonus)]
+        for scores in lexical:
+            if scores is not None:
+                best = top_rows(scores, SURFACED_BY_WORDS)
+                found.append(best[scores[best] > 0])
+        return np.concatenate(found)
+
+    def programs_in(self, places: Sequence[Place]) -> list[tuple[int, Program]]:
+        """(row, program) of the programs whose own location lies in any of `places`, in entry
+        order."""
+        found: dict[int, Program] = {}
+        for want in places:
+            for row, program, at in self._located.get(want.state, ()):
+                if self.gazetteer.contains(at, want):
+                    found[row] = program
+        return sorted(found.items())
+
+    def exactly(self) -> Retriever:
+        """The same retriever scoring every passage at any size, to measure recall."""
+        twin = copy.copy(self)
+        twin.passages = self.passages.exactly()
+        return twin
 
     def known(self, term: str) -> bool:
         """In the domain's vocabulary, allowing a typo in longer words."""
@@ -183,12 +236,14 @@ class Retriever:
         skip = {stem(w) for w in skipped}
         return [t for t in terms if t not in skip]
 
-    def _topic(self, dense: np.ndarray, residue: list[str], lexical_weight: float) -> np.ndarray:
+    def _topic(
+        self, dense: np.ndarray, residue_bm25: np.ndarray | None, lexical_weight: float
+    ) -> np.ndarray:
         """Scores of the topic a question asks about once names and places are set aside
         ("cleveland clinic usmle" -> USMLE); zero when nothing is left ("externships in Boston")."""
-        if not residue:
+        if residue_bm25 is None:
             return np.zeros_like(dense)
-        return dense + lexical_weight * max_normalized(self.bm25.scores(residue))
+        return dense + lexical_weight * max_normalized(residue_bm25)
 
     def _focus_bonus(self, focus: set[str], program_intent: bool, per_tag: float) -> np.ndarray:
         bonus = np.zeros(len(self.entries), dtype=np.float32)
@@ -198,32 +253,6 @@ class Retriever:
                 shared[self._tagged[tag]] += 1
             bonus[:] = per_tag * shared
         return bonus
-
-
-NO_PASSAGE = np.float32(-1.0)  # the best cosine of an entry without passages, and the floor
-
-
-class SegmentMax:
-    """The best score per entry over its passages, -1 for an entry without any: passages are
-    put in entry order once, so each call is one `np.maximum.reduceat` over contiguous runs."""
-
-    def __init__(self, owners: np.ndarray, entries: int) -> None:
-        owners = np.asarray(owners, dtype=np.int64)
-        self.entries = entries
-        order = np.argsort(owners, kind="stable")
-        ordered = owners[order]
-        # None when passages already come in entry order (as the engine builds them).
-        self._order = None if bool(np.all(order == np.arange(len(order)))) else order
-        self._starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        self._rows = ordered[self._starts] if len(ordered) else ordered
-
-    def __call__(self, scores: np.ndarray) -> np.ndarray:
-        best = np.full(self.entries, NO_PASSAGE, dtype=np.float32)
-        if len(self._rows):
-            ordered = scores if self._order is None else scores[self._order]
-            runs = np.maximum.reduceat(ordered, self._starts)
-            best[self._rows] = np.maximum(runs, NO_PASSAGE)  # as np.maximum.at into -1s
-        return best
 
 
 def max_normalized(scores: np.ndarray) -> np.ndarray:

@@ -29,6 +29,9 @@ WORD_COUNTERPART = 80.0
 # Generic words this long may carry one typo ("clinik", "univercity").
 GENERIC_TYPO_CHARS = 5
 GENERIC_CACHE_SIZE = 50_000  # words users typed, remembered as generic or not
+# The word similarity that picks the aliases worth scoring is this much looser than the one that
+# accepts a match, so that no rounding of a score at the boundary can leave out a real match.
+SHORTLIST_SLACK = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,10 @@ class _Windows:
 
 
 class NameMatcher(Generic[T]):
-    """Scores every window of the question against every alias in one vectorized pass.
+    """Scores every window of the question against the aliases it could name, in one vectorized
+    pass. Those are found by word: a match needs every distinctive word of its alias to have a
+    close counterpart in the question, so only aliases whose every such word resembles one
+    asked are scored, with the same result as scoring all of them.
 
     Both the whole alias and its distinctive core must match: "FIU externship" must not match
     "is externship" on the strength of the shared generic word. Abbreviations (JHU, FIU) and
@@ -91,6 +97,16 @@ class NameMatcher(Generic[T]):
         self._sizes = np.array([a.size for a in aliases])
         self._exact_only = np.array([len(a.core) <= EXACT_ONLY_CHARS for a in aliases])
         self._max_size = int(self._sizes.max()) + SIZE_SLACK if aliases else 0
+        # Each distinct distinctive word, and the aliases using it.
+        words_of_alias = [sorted(set(a.core.split())) for a in aliases]
+        self._core_words = sorted({w for words in words_of_alias for w in words})
+        column = {w: c for c, w in enumerate(self._core_words)}
+        using: list[list[int]] = [[] for _ in self._core_words]
+        for col, words in enumerate(words_of_alias):
+            for word in words:
+                using[column[word]].append(col)
+        self._using = [np.array(cols, dtype=np.int64) for cols in using]
+        self._words_needed = np.array([len(words) for words in words_of_alias], dtype=np.int64)
 
     def match(
         self, words: Sequence[str], threshold: float = STRONG, *, partial: bool = False
@@ -98,12 +114,38 @@ class NameMatcher(Generic[T]):
         """What the question's `words` name, best first, at most one match each. With
         `partial`, the words are known to be a name (/program cleveland): part of one counts,
         and place names are names."""
+        return self._match(words, threshold, partial, self._shortlist(words, threshold))
+
+    def _match(
+        self, words: Sequence[str], threshold: float, partial: bool, columns: np.ndarray
+    ) -> list[NameMatch[T]]:
+        """`match`, scoring the aliases in `columns` (ascending) only."""
         windows = self._windows(words)
-        if not windows.words or not self._aliases:
+        if not windows.words or not len(columns):
             return []
-        scores = self._scores(windows, partial)
-        matches = self._best_per_program(windows, scores, threshold)
+        scores = self._scores(windows, columns, partial)
+        matches = self._best_per_program(windows, columns, scores, threshold)
         return self._drop_overlapping(sorted(matches, key=lambda m: -m.score))
+
+    def _shortlist(self, words: Sequence[str], threshold: float) -> np.ndarray:
+        """The aliases (columns, ascending) whose every distinctive word is close to a word
+        asked: no other can pass `_every_word_present`, which every match must."""
+        similar = min(WORD_COUNTERPART, threshold) - SHORTLIST_SLACK
+        if similar <= 0:
+            return np.arange(len(self._aliases))
+        asked = list(dict.fromkeys(part for w in words for part in w.split()))
+        if not asked or not self._core_words:
+            return np.zeros(0, dtype=np.int64)
+        close = process.cdist(
+            asked, self._core_words, scorer=fuzz.ratio, score_cutoff=similar, dtype=np.float32
+        )
+        hits = np.flatnonzero((close >= similar).any(axis=0))  # core words close to one asked
+        if not len(hits):
+            return np.zeros(0, dtype=np.int64)
+        found = np.bincount(
+            np.concatenate([self._using[w] for w in hits]), minlength=len(self._aliases)
+        )
+        return np.flatnonzero(found == self._words_needed)
 
     def _windows(self, words: Sequence[str]) -> _Windows:
         runs = [
@@ -113,12 +155,14 @@ class NameMatcher(Generic[T]):
         ]
         return _Windows(runs, [" ".join(w) for w in runs], [self._core(w) for w in runs])
 
-    def _scores(self, windows: _Windows, partial: bool = False) -> np.ndarray:
-        """Window x alias similarity: the lower of whole-text and core similarity, exact-only
-        where the alias is an abbreviation or the window a place name, and zero where their
-        sizes differ by more than the slack."""
-        whole = process.cdist(windows.texts, self._texts, scorer=fuzz.ratio, dtype=np.float32)
-        core = process.cdist(windows.cores, self._cores, scorer=fuzz.ratio, dtype=np.float32)
+    def _scores(self, windows: _Windows, columns: np.ndarray, partial: bool = False) -> np.ndarray:
+        """Window x alias similarity for the aliases in `columns`: the lower of whole-text and
+        core similarity, exact-only where the alias is an abbreviation or the window a place
+        name, and zero where their sizes differ by more than the slack."""
+        texts = [self._texts[c] for c in columns]
+        cores = [self._cores[c] for c in columns]
+        whole = process.cdist(windows.texts, texts, scorer=fuzz.ratio, dtype=np.float32)
+        core = process.cdist(windows.cores, cores, scorer=fuzz.ratio, dtype=np.float32)
         fuzzy = core if partial else np.minimum(whole, core)
         exact = (core == EXACT) & (partial | (whole >= EXACT_CORE_WHOLE))
         place = np.array(
@@ -128,21 +172,22 @@ class NameMatcher(Generic[T]):
             ],
             dtype=bool,
         )
-        exact_only = self._exact_only[None, :] | place[:, None]
+        exact_only = self._exact_only[columns][None, :] | place[:, None]
         scores = np.where(exact_only, np.where(exact, EXACT, 0.0), fuzzy)
-        return np.where(self._comparable_sizes(windows.sizes), scores, 0.0)
+        return np.where(self._comparable_sizes(windows.sizes, self._sizes[columns]), scores, 0.0)
 
-    def _comparable_sizes(self, sizes: np.ndarray) -> np.ndarray:
-        near = np.abs(sizes[:, None] - self._sizes[None, :]) <= SIZE_SLACK
-        one_word = (sizes[:, None] == 1) & (self._sizes[None, :] == 1)
+    @staticmethod
+    def _comparable_sizes(sizes: np.ndarray, alias_sizes: np.ndarray) -> np.ndarray:
+        near = np.abs(sizes[:, None] - alias_sizes[None, :]) <= SIZE_SLACK
+        one_word = (sizes[:, None] == 1) & (alias_sizes[None, :] == 1)
         return np.asarray(near | one_word)
 
     def _best_per_program(
-        self, windows: _Windows, scores: np.ndarray, threshold: float
+        self, windows: _Windows, columns: np.ndarray, scores: np.ndarray, threshold: float
     ) -> list[NameMatch[T]]:
         best: dict[int, NameMatch[T]] = {}
         for row, col in zip(*np.nonzero(scores >= threshold), strict=True):
-            alias, score = self._aliases[col], float(scores[row, col])
+            alias, score = self._aliases[columns[col]], float(scores[row, col])
             current = best.get(alias.owner)
             # On a tie, the match using more of the question's words wins: they are all name.
             better = current is None or (score, len(windows.words[row])) > (

@@ -5,7 +5,9 @@ decision) over synthetic knowledge bases of 100, 10 000 and 100 000 entries. Eac
 knowledge base's entries (so the bench questions still find their answers) plus generated FAQ
 entries with ~10 phrasings each and some programs with aliases, words drawn with a seeded RNG;
 the synthetic passages get seeded random unit vectors, since what they mean does not change what
-they cost.
+they cost. Above ~20 000 passages the dense search is approximate (embeddings/grouped.py); the
+section also measures what that changes: each sample question is answered again by the same engine
+scoring every passage exactly, and the share of unchanged top entries and whole answers printed.
 """
 
 from __future__ import annotations
@@ -189,6 +191,7 @@ class _Scaled:
     answer_ms: list[float] = field(default_factory=list)
     encode_ms: list[float] = field(default_factory=list)
     traced_peak_mb: float = 0.0
+    recall: dict[str, float] | None = None  # None where the dense search is exact
 
 
 def _answer_scaling(
@@ -234,9 +237,10 @@ def _answer_scaling(
                 s.encode_ms.append(_ms(partial(s.engine.encoder.encode, [q])))
     for s in scaled:
         s.traced_peak_mb = _traced_peak_mb(s.engine, sample[:MEMORY_QUESTIONS])
+        s.recall = _recall(s.engine, sample)
     base = float(np.percentile(scaled[0].answer_ms, 50))
     answer_ms: dict[str, dict[str, float]] = {}
-    detail: dict[str, dict[str, float | int]] = {}
+    detail: dict[str, dict[str, Any]] = {}
     for s in scaled:
         p50, p99 = np.percentile(s.answer_ms, [50, 99])
         e50 = float(np.percentile(s.encode_ms, 50))
@@ -250,12 +254,20 @@ def _answer_scaling(
             "beyond_encode_p50_ms": _round(p50 - e50),
             "rss_delta_mb": round(s.rss_mb, 1),
             "answer_tracemalloc_peak_mb": round(s.traced_peak_mb, 2),
+            "dense_search": "approximate" if s.recall else "exact",
+            **({"recall_vs_exact": s.recall} if s.recall else {}),
         }
         say(
             f"   {s.size:>7,} entries: answer() p50 {p50:7.2f} ms  p99 {p99:7.2f} ms  "
             f"({p50 / base:5.2f} x at {scaled[0].size:,})  encode p50 {e50:5.2f} ms  "
             f"memory {s.rss_mb:6.0f} MB RSS + {s.traced_peak_mb:5.1f} MB per answer"
         )
+        if s.recall:
+            say(
+                f"   {'':>7} approximate dense search against scoring every passage: top entry "
+                f"unchanged {s.recall['top_entry_unchanged']:.1%}, whole answer unchanged "
+                f"{s.recall['answer_unchanged']:.1%} of {count} questions"
+            )
     ratio = float(np.percentile(scaled[-1].answer_ms, 50)) / base
     say(
         f"   ratio p50({scaled[-1].size:,}) / p50({scaled[0].size:,}) = {ratio:.2f} x   "
@@ -266,9 +278,27 @@ def _answer_scaling(
         "answer_scaling": detail,
         "answer_ratio_p50": _round(ratio),
         "answer_ratio_goal": GOAL_RATIO,
+        "answer_recall_vs_exact": {str(s.size): s.recall for s in scaled if s.recall},
         "answer_questions": count,
         "answer_rounds": rounds,
     }
+
+
+def _recall(engine: AnswerEngine, questions: list[str]) -> dict[str, float] | None:
+    """Where the dense search is approximate: the share of questions whose top entry, and whose
+    whole answer (mode and every result, in order), equal the same engine's scoring every
+    passage exactly."""
+    if not engine.retriever.passages.approximate:
+        return None
+    exact = engine.exactly()
+    top = whole = 0
+    for q in questions:
+        got, want = engine.answer(q), exact.answer(q)
+        ids, exact_ids = [r.id for r in got.results], [r.id for r in want.results]
+        top += ids[:1] == exact_ids[:1]
+        whole += (got.mode, ids) == (want.mode, exact_ids)
+    n = len(questions)
+    return {"top_entry_unchanged": _round(top / n), "answer_unchanged": _round(whole / n)}
 
 
 def _traced_peak_mb(engine: AnswerEngine, questions: list[str]) -> float:
