@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from knowledge.store import (
@@ -614,3 +614,39 @@ async def test_workers_starting_together_migrate_once(settings: StoreSettings) -
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_sqlite_writes_through_a_write_ahead_log(tmp_path: Path) -> None:
+    """Each answer commits a few rows: in WAL mode with NORMAL sync a commit does not wait on
+    the disk (the rollback journal's syncs made a burst of answers queue behind it)."""
+    store = await SqlStore.open(StoreSettings(state_dir=tmp_path))
+    try:
+        async with store.engine.connect() as conn:
+            mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
+            sync = (await conn.execute(text("PRAGMA synchronous"))).scalar_one()
+        assert (mode, sync) == ("wal", 1)  # 1: NORMAL
+    finally:
+        await store.close()
+
+
+async def test_a_slow_call_is_abandoned_by_its_waiter_but_never_cancelled() -> None:
+    """Cancelling a database call mid-flight breaks its pooled connection: a call that outlives
+    its timeout is left to finish (close() gives such calls one more timeout)."""
+    finished: list[str] = []
+
+    class Slow(FakeStore):
+        async def hit(self, key: str, window_seconds: float, limit: int) -> int:
+            await asyncio.sleep(0.3)
+            finished.append(key)
+            return 1
+
+    async def connect() -> Store:
+        return Slow()
+
+    safe = SafeStore(connect, timeout=0.1)
+    await safe.start()
+    assert await safe.hit("late", 10, 3) == 0  # the waiter gave up: flood control's default
+    assert finished == []
+    await asyncio.sleep(0.4)
+    assert finished == ["late"]  # it went on after its waiter left
+    await safe.close()

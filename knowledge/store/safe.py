@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from knowledge.store.base import (
     AnswerRef,
@@ -79,6 +79,7 @@ class SafeStore:
         self._connector: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
         self._warned: dict[str, float] = {}
+        self._abandoned: set[asyncio.Future[Any]] = set()  # calls still running, see _bounded
 
     @classmethod
     def from_settings(
@@ -139,6 +140,10 @@ class SafeStore:
         while self._pending:
             self._drop(self._pending.popleft(), "shutting down")
         self._idle.set()
+        if self._abandoned:  # let calls that outlived their wait finish before the pool goes
+            await asyncio.wait(list(self._abandoned), timeout=self.timeout)
+            for task in list(self._abandoned):  # a database that never answers: give up on it
+                task.cancel()
         inner, self._inner = self._inner, None
         if inner is not None:
             try:
@@ -147,6 +152,18 @@ class SafeStore:
                 self._failed("close", exc)
 
     # -- the three kinds of call ---------------------------------------------------------------
+
+    async def _bounded(self, call: Awaitable[T], timeout: float) -> T:
+        """`call`'s result within `timeout`, else TimeoutError; the call itself is never
+        cancelled. Cancelling a database call mid-flight breaks its pooled connection, and with
+        aiosqlite 0.22 the pool's shielded clean-up can then hang the event loop's shutdown
+        (sqlalchemy/sqlalchemy#13039). An abandoned call finishes in the background (every
+        write is idempotent, so a retry of one that did land changes nothing); close() waits
+        for them."""
+        task = asyncio.ensure_future(call)
+        self._abandoned.add(task)
+        task.add_done_callback(_settled(self._abandoned))
+        return await asyncio.wait_for(asyncio.shield(task), timeout)
 
     def _failed(self, operation: str, exc: BaseException | None) -> None:
         # The exception's text can hold SQL parameters (user text): only its type at WARNING.
@@ -164,8 +181,7 @@ class SafeStore:
             self._failed(operation, None)
             return default
         try:
-            async with asyncio.timeout(self.timeout):
-                return await call(self._inner)
+            return await self._bounded(call(self._inner), self.timeout)
         except Exception as exc:
             self._failed(operation, exc)
             return default
@@ -174,8 +190,7 @@ class SafeStore:
         if self._inner is None:
             raise StoreUnavailable(f"{operation}: the database is not connected")
         try:
-            async with asyncio.timeout(self.admin_timeout):
-                return await call(self._inner)
+            return await self._bounded(call(self._inner), self.admin_timeout)
         except Exception as exc:
             self._failed(operation, exc)
             raise StoreUnavailable(f"{operation}: {type(exc).__name__}") from exc
@@ -264,8 +279,7 @@ class SafeStore:
         """Writes now if nothing waits before it (order matters: 👍 then 👎), else queues."""
         if self._inner is not None and not self._pending:
             try:
-                async with asyncio.timeout(self.timeout):
-                    await write(self._inner)
+                await self._bounded(write(self._inner), self.timeout)
                 return
             except Exception as exc:
                 self._failed(label.split()[0], exc)
@@ -296,8 +310,7 @@ class SafeStore:
                             await self._connected.wait()
                     continue
                 try:
-                    async with asyncio.timeout(self.timeout):
-                        await item.write(self._inner)
+                    await self._bounded(item.write(self._inner), self.timeout)
                 except Exception as exc:
                     self._failed(item.label.split()[0], exc)
                     await asyncio.sleep(min(delay, left))
@@ -310,6 +323,15 @@ class SafeStore:
             self._flusher = None
             if not self._pending:
                 self._idle.set()
+
+
+def _settled(running: set[asyncio.Future[Any]]) -> Callable[[asyncio.Future[Any]], None]:
+    def done(task: asyncio.Future[Any]) -> None:
+        running.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: the waiter (if still waiting) logged it, or gave up
+
+    return done
 
 
 async def _cancel(task: asyncio.Task[None] | None) -> None:

@@ -8,8 +8,9 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -50,7 +51,22 @@ def _engine(settings: StoreSettings) -> AsyncEngine:
     if settings.database_url:
         # pre_ping: after a PostgreSQL restart the pool's connections are dead; test before use.
         return create_async_engine(settings.engine_url(), pool_pre_ping=True)
-    return create_async_engine(settings.engine_url(), connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+    engine = create_async_engine(
+        settings.engine_url(), connect_args={"timeout": SQLITE_BUSY_TIMEOUT}
+    )
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    # Every answer writes a few small rows (flood count, context, question log). In the default
+    # rollback-journal mode each commit syncs the disk, which serialised a burst of answers
+    # behind the disk; with a write-ahead log and NORMAL sync a commit is an append, durable
+    # against a crash of the bot (not of the machine's power), and readers never block writers.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 async def _start(settings: StoreSettings, clock: Clock) -> tuple[AsyncEngine, str]:
