@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from bot import keys
 from bot.app import build_application
 from bot.settings import BotSettings
 from knowledge.answer.build import build_engine
@@ -49,7 +50,7 @@ async def burst(users: int, each: int) -> None:
     engine = build_engine(EngineSettings.from_env())
     chats = list(range(100_000, 100_000 + users))
     try:
-        async with running(build_application(settings, engine)):
+        async with running(app := build_application(settings, engine)):
             await asyncio.sleep(0.5)  # polling has started
             pushed: dict[int, list[float]] = {c: [] for c in chats}
             start = time.monotonic()
@@ -86,6 +87,8 @@ async def burst(users: int, each: int) -> None:
     print(f"drain time: {drain:.2f} s   answers per second: {(expected - lost) / drain:.1f}")
     p50, p99 = np.percentile(latencies, [50, 99])
     print(f"reply latency: p50 {p50:.0f} ms   p99 {p99:.0f} ms")
+    store = app.bot_data[keys.STORE]  # closed by now: every queued write landed or was dropped
+    print(f"store writes dropped (question logs, votes): {store.dropped}")
 
 
 def first_copies(calls: list[Call]) -> list[Call]:
