@@ -102,7 +102,7 @@ async def send_rated(
 
 def acknowledgement(data: views.Callback) -> str | None:
     """The note a press is acknowledged with (most presses: none, the reply says it all)."""
-    if isinstance(data, views.Rate):
+    if isinstance(data, views.Rate | views.RateEntry):
         return THANKS[Vote.UP if data.up else Vote.DOWN]
     return None
 
@@ -114,6 +114,17 @@ async def rate(context: ContextTypes.DEFAULT_TYPE, user: User, data: views.Rate)
         return
     answer = await store.answer_ref(data.answer_id) or AnswerRef(data.answer_id)
     await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
+
+
+OPENED = "opened"  # the mode of an entry opened from a button
+
+
+async def rate_entry(context: ContextTypes.DEFAULT_TYPE, user: User, data: views.RateEntry) -> None:
+    """Store a 👍 or 👎 about an entry opened from a button; a second press replaces it."""
+    store = state.store_of(context)
+    if store is not None:
+        answer = AnswerRef(data.answer_id, mode=OPENED, entry_id=data.entry_id)
+        await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
 
 
 async def ask_for_report(

@@ -35,7 +35,7 @@ from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, examples_rows
 from knowledge.schema import Program
-from knowledge.store import Outcome
+from knowledge.store import Outcome, new_id
 
 logger = logging.getLogger(__name__)
 
@@ -337,12 +337,18 @@ async def _press(
     kb = engine.kb
     match data:
         case views.OpenEntry(entry_id) if (entry := kb.get(entry_id)) is not None:
-            if isinstance(entry, Program):  # "how long is it?" now means this one
-                now = await state.load(context, message.chat.id)
-                last = now.context
-                shown = Context(entry.id, last.topic, last.programs)
-                await state.save(context, message.chat.id, dataclasses.replace(now, context=shown))
-            await send_reply(message, present(engine).entry(entry))
+            # "How long is it?" now means this program; a report, this entry.
+            now = await state.load(context, message.chat.id)
+            last = now.context
+            shown = (
+                Context(entry.id, last.topic, last.programs)
+                if isinstance(entry, Program)
+                else Context(last.program, entry.id, last.programs)
+            )
+            await state.save(context, message.chat.id, dataclasses.replace(now, context=shown))
+            reply = present(engine).entry(entry)
+            keyboard = views.with_feedback(views.keyboard(reply.rows), new_id(), entry.id)
+            await send(message, reply.text, keyboard)
         case views.Similar(program_id) if (program := kb.program(program_id)) is not None:
             head = f"Programs similar to {program.name}:"
             await send_reply(message, views.offer(head, engine.browse.similar_programs(program)))
@@ -365,6 +371,8 @@ async def _press(
             await reply_to_question(message, EXAMPLES[number], user, context)
         case views.Rate():
             await feedback.rate(context, user, data)
+        case views.RateEntry():
+            await feedback.rate_entry(context, user, data)
         case views.ReportMistake():
             await feedback.ask_for_report(message, context, data)
         case _:

@@ -91,16 +91,29 @@ class Rate:
 
 
 @dataclass(frozen=True)
+class RateEntry:
+    """👍 or 👎 under an entry opened from a button: not a logged question, so the callback
+    carries the entry too."""
+
+    answer_id: str
+    entry_id: str
+    up: bool
+
+
+@dataclass(frozen=True)
 class ReportMistake:
     answer_id: str
 
 
-Callback = OpenEntry | Similar | Details | Related | Page | Topics | Example | Rate | ReportMistake
+Callback = (
+    OpenEntry | Similar | Details | Related | Page | Topics | Example | Rate | RateEntry
+    | ReportMistake
+)  # fmt: skip
 
 # One letter per kind keeps room for ids and a /programs filter within Telegram's 64 bytes.
 PROGRAM, FAQ, SIMILAR, DETAILS, RELATED = "p", "f", "s", "d", "r"
 PAGE, NAV, EXAMPLE, TOPICS = "l", "n", "e", "t"
-RATE, REPORT, UP, DOWN = "v", "m", "u", "d"
+RATE, RATE_ENTRY, REPORT, UP, DOWN = "v", "w", "m", "u", "d"
 _ANSWER_ID = re.compile(r"[0-9a-f]{16}")  # knowledge.store.new_id()
 # ASCII digits only ("²" is a digit to str.isdigit), written one way only, so data round-trips.
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,3}")
@@ -125,6 +138,8 @@ def encode(data: Callback) -> str:
             parts = [EXAMPLE, str(number)]
         case Rate(answer_id, up):
             parts = [RATE, answer_id, UP if up else DOWN]
+        case RateEntry(answer_id, entry_id, up):
+            parts = [RATE_ENTRY, answer_id, entry_id, UP if up else DOWN]
         case ReportMistake(answer_id):
             parts = [REPORT, answer_id]
     raw = ":".join(parts).encode("utf-8")[:MAX_CALLBACK_BYTES]
@@ -158,6 +173,10 @@ def parse_callback(data: str | None) -> Callback | None:
             return Example(number)
         case "v" if _ANSWER_ID.fullmatch(arg) and query in (UP, DOWN):
             return Rate(arg, up=query == UP)
+        case "w" if _ANSWER_ID.fullmatch(arg):
+            entry, _, vote = query.partition(":")
+            if entry and ":" not in vote and vote in (UP, DOWN):
+                return RateEntry(arg, entry, up=vote == UP)
         case "m" if entry_id and _ANSWER_ID.fullmatch(entry_id):
             return ReportMistake(entry_id)
     return None
@@ -231,10 +250,22 @@ def feedback_row(answer_id: str) -> list[InlineKeyboardButton]:
     ]
 
 
-def with_feedback(markup: InlineKeyboardMarkup | None, answer_id: str) -> InlineKeyboardMarkup:
-    """The reply's buttons with the feedback row last."""
+def entry_feedback_row(answer_id: str, entry_id: str) -> list[InlineKeyboardButton]:
+    """The same row under an entry opened from a button."""
+    return [
+        InlineKeyboardButton("👍", callback_data=encode(RateEntry(answer_id, entry_id, up=True))),
+        InlineKeyboardButton("👎", callback_data=encode(RateEntry(answer_id, entry_id, up=False))),
+        InlineKeyboardButton("✏️ Report", callback_data=encode(ReportMistake(answer_id))),
+    ]
+
+
+def with_feedback(
+    markup: InlineKeyboardMarkup | None, answer_id: str, entry_id: str | None = None
+) -> InlineKeyboardMarkup:
+    """The reply's buttons with the feedback row last (for an opened entry: naming it)."""
     rows = [list(row) for row in markup.inline_keyboard] if markup else []
-    return InlineKeyboardMarkup([*rows, feedback_row(answer_id)])
+    row = entry_feedback_row(answer_id, entry_id) if entry_id else feedback_row(answer_id)
+    return InlineKeyboardMarkup([*rows, row])
 
 
 def button(action: Action) -> InlineKeyboardButton:

@@ -221,3 +221,18 @@ async def test_program_lookups_are_rated_and_a_name_we_lack_is_logged(
     assert (stats.answered, stats.unanswered) == (1, 1)
     (row,) = (await db.report_rows()).unanswered
     assert (row.text, row.mode, row.candidates) == ("/program mayo clinic", "program_lookup", ())
+
+
+async def test_an_entry_opened_from_a_button_is_rated_too(bot: FakeTelegram, db: SqlStore) -> None:
+    chat = Conversation(bot)
+    (faq,) = await chat.say("/faq")
+    (group,) = await chat.press(faq, buttons(faq)["Applying & costs"])
+    (cost,) = await chat.press(group, buttons(group)["Cost"])
+    assert cost["text"].startswith("Is there a cost")
+    assert list(buttons(cost))[-3:] == list(FEEDBACK)
+    for vote in ("👎", "👎", "👍"):  # again, then changed: one vote
+        query = bot.press(cost, buttons(cost)[vote])
+        await until(lambda q=query: bot.answered(q))
+    stats = await until_stats(db, lambda s: s.votes and s.votes[0].up == 1)
+    assert [(v.entry_id, v.up, v.down) for v in stats.votes] == [("cost", 1, 0)]
+    assert stats.asked == 0  # an opened entry is not a question asked

@@ -44,6 +44,11 @@ def test_feedback_buttons_round_trip_on_one_row():
         views.Rate("0123456789abcdef", up=False),
         views.ReportMistake("0123456789abcdef"),
     ]
+    opened = views.entry_feedback_row("0123456789abcdef", "which-programs-take-graduates")
+    assert [views.parse_callback(b.callback_data) for b in opened[:2]] == [  # type: ignore[arg-type]
+        views.RateEntry("0123456789abcdef", "which-programs-take-graduates", up=True),
+        views.RateEntry("0123456789abcdef", "which-programs-take-graduates", up=False),
+    ]
     markup = views.with_feedback(None, "0123456789abcdef")
     assert [[b.text for b in r] for r in markup.inline_keyboard] == [["👍", "👎", "✏️ Report"]]
 
@@ -54,6 +59,7 @@ def test_feedback_buttons_round_trip_on_one_row():
         *(None, "", "x", "zz:1", "p" * 65, "q:what", "p:", "l:²", "e:1:2", "t:x:y", "l:007"),
         # a vote or report about something that is not an answer id, or an unknown vote
         *("v:0123456789abcdef:x", "v:0123456789ABCDEF:u", "v:short:u", "m:../../x", "m:"),
+        *("w:0123456789abcdef:visa", "w:0123456789abcdef::u", "w:0123456789abcdef:visa:x:u"),
     ],
 )
 def test_callback_data_never_issued_is_rejected(data):
