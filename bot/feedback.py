@@ -13,7 +13,7 @@ from telegram import ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
 
 from bot import keys, state, views
-from bot.sending import send
+from bot.sending import NOT_ALLOWED, send
 from bot.settings import BotSettings
 from knowledge.answer.engine import AnswerEngine
 from knowledge.answer.grouping import group_questions
@@ -107,24 +107,22 @@ def acknowledgement(data: views.Callback) -> str | None:
     return None
 
 
-async def rate(context: ContextTypes.DEFAULT_TYPE, user: User, data: views.Rate) -> None:
-    """Store a 👍 or 👎 about the answer as it was recorded; a second press replaces the first."""
+OPENED = "opened"  # the mode of an entry opened from a button (never logged as a question)
+
+
+async def rate(
+    context: ContextTypes.DEFAULT_TYPE, user: User, data: views.Rate | views.RateEntry
+) -> None:
+    """Store a 👍 or 👎: about the answer as it was recorded, or about the opened entry the
+    press names. A second press replaces the first."""
     store = state.store_of(context)
     if store is None:
         return
-    answer = await store.answer_ref(data.answer_id) or AnswerRef(data.answer_id)
-    await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
-
-
-OPENED = "opened"  # the mode of an entry opened from a button
-
-
-async def rate_entry(context: ContextTypes.DEFAULT_TYPE, user: User, data: views.RateEntry) -> None:
-    """Store a 👍 or 👎 about an entry opened from a button; a second press replaces it."""
-    store = state.store_of(context)
-    if store is not None:
+    if isinstance(data, views.RateEntry):
         answer = AnswerRef(data.answer_id, mode=OPENED, entry_id=data.entry_id)
-        await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
+    else:
+        answer = await store.answer_ref(data.answer_id) or AnswerRef(data.answer_id)
+    await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
 
 
 async def ask_for_report(
@@ -196,7 +194,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     if user is None or user.id not in settings.admin_ids or store is None:
-        await send(message, "Sorry, that command is not available.")
+        await send(message, NOT_ALLOWED)
         return
     try:
         counts = await store.stats()

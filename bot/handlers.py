@@ -26,7 +26,7 @@ from bot import feedback, state, views
 from bot.batching import AnswerBatcher
 from bot.flood import InFlight, Verdict
 from bot.keys import BATCHER, ENGINE, EXECUTOR, INFLIGHT, RELOAD_LOCK, SETTINGS
-from bot.sending import send, send_reply, show_in_place
+from bot.sending import NOT_ALLOWED, send, send_reply, show_in_place
 from bot.settings import BotSettings
 from knowledge.answer.build import rebuild_engine
 from knowledge.answer.engine import AnswerEngine
@@ -65,7 +65,6 @@ SLOW_DOWN = (
     "will skip what you send in the next few seconds. Please wait a moment, then ask again."
 )
 SLOW_DOWN_BUTTON = "Too many at once: please wait a few seconds."
-NOT_ALLOWED = "Sorry, that command is not available."
 FAILED = "Sorry, something went wrong on my side. Please try again in a moment."
 COMMANDS = [
     ("start", "What this bot does"),
@@ -369,10 +368,8 @@ async def _press(
             await send_reply(message, present(engine).topics(category))
         case views.Example(number) if number < len(EXAMPLES):
             await reply_to_question(message, EXAMPLES[number], user, context)
-        case views.Rate():
+        case views.Rate() | views.RateEntry():
             await feedback.rate(context, user, data)
-        case views.RateEntry():
-            await feedback.rate_entry(context, user, data)
         case views.ReportMistake():
             await feedback.ask_for_report(message, context, data)
         case _:

@@ -8,6 +8,8 @@ from telegram.constants import ChatType
 from bot import views
 from knowledge.present.replies import Reply
 
+NOT_ALLOWED = "Sorry, that command is not available."  # admin commands, to anyone else
+
 
 async def send(message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Reply with `text` split to Telegram's limit; the keyboard goes on the last part."""

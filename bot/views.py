@@ -241,20 +241,16 @@ def keyboard(rows: tuple[Row, ...] | list[Row]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(built) if built else None
 
 
-def feedback_row(answer_id: str) -> list[InlineKeyboardButton]:
-    """👍 / 👎 / report, compact on one row under an answer."""
-    return [
-        InlineKeyboardButton("👍", callback_data=encode(Rate(answer_id, up=True))),
-        InlineKeyboardButton("👎", callback_data=encode(Rate(answer_id, up=False))),
-        InlineKeyboardButton("✏️ Report", callback_data=encode(ReportMistake(answer_id))),
-    ]
+def feedback_row(answer_id: str, entry_id: str | None = None) -> list[InlineKeyboardButton]:
+    """👍 / 👎 / report, compact on one row under an answer (under an entry opened from a
+    button, the votes name the entry: nothing was logged for it)."""
 
+    def vote(up: bool) -> str:
+        return encode(RateEntry(answer_id, entry_id, up) if entry_id else Rate(answer_id, up))
 
-def entry_feedback_row(answer_id: str, entry_id: str) -> list[InlineKeyboardButton]:
-    """The same row under an entry opened from a button."""
     return [
-        InlineKeyboardButton("👍", callback_data=encode(RateEntry(answer_id, entry_id, up=True))),
-        InlineKeyboardButton("👎", callback_data=encode(RateEntry(answer_id, entry_id, up=False))),
+        InlineKeyboardButton("👍", callback_data=vote(True)),
+        InlineKeyboardButton("👎", callback_data=vote(False)),
         InlineKeyboardButton("✏️ Report", callback_data=encode(ReportMistake(answer_id))),
     ]
 
@@ -262,10 +258,9 @@ def entry_feedback_row(answer_id: str, entry_id: str) -> list[InlineKeyboardButt
 def with_feedback(
     markup: InlineKeyboardMarkup | None, answer_id: str, entry_id: str | None = None
 ) -> InlineKeyboardMarkup:
-    """The reply's buttons with the feedback row last (for an opened entry: naming it)."""
+    """The reply's buttons with the feedback row last."""
     rows = [list(row) for row in markup.inline_keyboard] if markup else []
-    row = entry_feedback_row(answer_id, entry_id) if entry_id else feedback_row(answer_id)
-    return InlineKeyboardMarkup([*rows, row])
+    return InlineKeyboardMarkup([*rows, feedback_row(answer_id, entry_id)])
 
 
 def button(action: Action) -> InlineKeyboardButton:

@@ -53,6 +53,16 @@ def serving(fake: FakeTelegram, engine: AnswerEngine, **env: str) -> Any:
     )
 
 
+async def ask_every_chat(fake: FakeTelegram, engine: AnswerEngine) -> None:
+    """One question from each of CHATS, all at once; returns once each chat has had a reply and
+    the bot has stopped (so nothing more can arrive)."""
+    async with serving(fake, engine):
+        for chat in CHATS:
+            fake.message(chat, "how do I apply?")
+        for chat in CHATS:
+            await until(lambda c=chat: fake.sent(c), timeout=30)
+
+
 CHATS = (11, 12, 13, 14)
 
 
@@ -64,11 +74,7 @@ async def test_send_message_faults_are_survived_and_delivered_once(
     the client's read timeout): every answer arrives, exactly once."""
     faults = Faults().every("sendMessage", 2, kind)
     fake.fault = faults
-    async with serving(fake, real_engine):
-        for chat in CHATS:
-            fake.message(chat, "how do I apply?")
-        for chat in CHATS:
-            await until(lambda c=chat: fake.sent(c), timeout=30)
+    await ask_every_chat(fake, real_engine)
     assert faults.rules[0].fired >= 2
     for chat in CHATS:
         assert len(replies(fake, chat)) == 1 and replies(fake, chat)[0].startswith("How do I")
@@ -85,11 +91,7 @@ async def test_a_lost_reply_is_sent_again_and_duplicates_its_message(
     pins the figure the README states: no answer lost, duplicates == lost replies."""
     faults = Faults().every("sendMessage", 2, kind, late_seconds=FAST.read + 1)
     fake.fault = faults
-    async with serving(fake, real_engine):
-        for chat in CHATS:
-            fake.message(chat, "how do I apply?")
-        for chat in CHATS:
-            await until(lambda c=chat: fake.sent(c), timeout=30)
+    await ask_every_chat(fake, real_engine)
     lost = faults.fired(kind)
     assert lost >= 2
     assert all(m.startswith("How do I") for c in CHATS for m in replies(fake, c))

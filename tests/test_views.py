@@ -44,7 +44,7 @@ def test_feedback_buttons_round_trip_on_one_row():
         views.Rate("0123456789abcdef", up=False),
         views.ReportMistake("0123456789abcdef"),
     ]
-    opened = views.entry_feedback_row("0123456789abcdef", "which-programs-take-graduates")
+    opened = views.feedback_row("0123456789abcdef", "which-programs-take-graduates")
     assert [views.parse_callback(b.callback_data) for b in opened[:2]] == [  # type: ignore[arg-type]
         views.RateEntry("0123456789abcdef", "which-programs-take-graduates", up=True),
         views.RateEntry("0123456789abcdef", "which-programs-take-graduates", up=False),
