@@ -18,6 +18,7 @@ from pydantic import (
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
+Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]  # one lowercase word
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s<>\"]+$")]
 
 # Facts an offering may state, in the order cards show them, with their labels.
@@ -210,6 +211,8 @@ class Roles(Strict):
     card_followups: list[EntryId] = Field(min_length=1)  # FAQs worth asking about any program
     fact_faqs: dict[FactKey, EntryId]  # the FAQ explaining each kind of fact
     beyond_scope: EntryId  # the FAQ for questions about the residency stage
+    # The FAQ that defines each term ("what is an observership?"), by the term as users type it.
+    definitions: dict[Term, EntryId] = Field(default_factory=dict)
 
 
 class Category(Strict):
@@ -257,6 +260,8 @@ class Vocabulary(Strict):
     aspect_words: dict[FactKey, Words]
     question_starts: Words
     filler_words: Words
+    definition_openers: list[Phrase]  # "what is": a definition of the term that follows
+    definition_modifiers: Words  # may stand between the opener and the term ("clinical")
     generic_name_words: Words
     focus: dict[str, FocusTag]
 

@@ -187,6 +187,7 @@ def test_insecure_url(data):
             "not a faq entry",
         ),
         ("      visa: visa\n", "      visa: amsa\n", "not a faq entry"),
+        ("      usce: usce\n", "      usce: amsa\n", "not a faq entry"),
     ],
 )
 def test_a_role_must_name_an_entry_of_its_kind(data, old, new, reason):

@@ -90,6 +90,7 @@ class AnswerEngine:
             ),
             gazetteer,
             lexicon,
+            kb.meta.roles.definitions,
         )
         self.browse = Browser(kb, self.retriever)
         self._faq_rows = np.array([i for i, e in enumerate(self.entries) if isinstance(e, Faq)])
@@ -227,6 +228,13 @@ class AnswerEngine:
         top = results[0]
         if ev.dense[order[0]] < t.dense or ev.unknown_share > t.unknown_terms:
             return Answer(question, Mode.UNKNOWN, results[:CHOICES])
+        defining = self._defining(ev)
+        if defining is not None:
+            # "what is an observership?" is answered by the entry defining it, however close
+            # another entry's wording comes.
+            first = Result(defining, float(ev.fused[self._row[defining.id]]))
+            rest = tuple(r for r in results if r.id != defining.id)
+            return Answer(question, Mode.FAQ, (first, *rest))
         if len(results) > 1 and top.score - results[1].score < t.margin:
             return Answer(question, Mode.CHOICES, results[:CHOICES])
         if top.id == self.kb.meta.roles.beyond_scope:
@@ -312,12 +320,11 @@ class AnswerEngine:
         """Every topic a multi-part message asks, up to three, in the order asked."""
         if not parts or answer.mode not in (Mode.PROGRAM, Mode.LIST, Mode.FAQ, Mode.CHOICES):
             return answer
-        about_programs = answer.mode in (Mode.PROGRAM, Mode.LIST)
-        pick = self._topic_of if about_programs else self._part_topic
-        # The whole message's topic leads a list of questions; a card's asked facts go in order.
+        pick = self._topic_of if answer.mode in (Mode.PROGRAM, Mode.LIST) else self._part_topic
+        # Topics in the order asked; the whole message's topic, when no part names it, last.
         whole = answer.topics[:1]
         asked = [t for ev in parts if (t := pick(ev)) is not None]
-        found = [*asked, *whole] if about_programs else [*whole, *asked]
+        found = [*asked, *whole]
         topics = list({t.id: t for t in found}.values())[:MAX_TOPICS]
         if answer.mode in (Mode.PROGRAM, Mode.LIST):
             kept = [r for r in answer.results if isinstance(r.entry, Program)]
@@ -328,8 +335,19 @@ class AnswerEngine:
         results = tuple(Result(t, 1.0) for t in topics)
         return replace(answer, mode=Mode.FAQ, results=results, asked=len(topics))
 
+    def _defining(self, ev: Evidence) -> Faq | None:
+        """The FAQ defining the term a definition question asks about, when close enough."""
+        if ev.defines is None or ev.dense[ev.defines] < self.thresholds.dense:
+            return None
+        entry = self.entries[ev.defines]
+        return entry if isinstance(entry, Faq) else None
+
     def _part_topic(self, ev: Evidence) -> Faq | None:
-        """A part's topic: its best FAQ when confident and not a near tie."""
+        """A part's topic: the FAQ defining what it asks the meaning of, or else its best FAQ
+        when confident and not a near tie."""
+        defining = self._defining(ev)
+        if defining is not None:
+            return defining
         order = top_rows(ev.fused, 2)
         best = self.entries[order[0]]
         if not isinstance(best, Faq) or best.id == self.kb.meta.roles.beyond_scope:

@@ -4,7 +4,7 @@ focus words, dense similarity to every entry, BM25, and the share of words unkno
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +66,7 @@ class Evidence:
     compares: bool  # "which is cheaper", "best"
     seeks_program: bool  # names programs in general ("which program", "which one")
     aspect_hints: tuple[str, ...]  # kinds of fact the words ask for ("cheaper" -> "fee")
+    defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
 
 
 class Retriever:
@@ -81,12 +82,19 @@ class Retriever:
         traps: NameMatcher[Trap],
         gazetteer: Gazetteer,
         lexicon: Lexicon,
+        definitions: Mapping[str, str] | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.owners = owners  # entry row of each embedded passage
         self.index = index
         self.passages = GroupedIndex(index, owners, len(self.entries))
         self._row = {e.id: i for i, e in enumerate(self.entries)}
+        # Defined terms by stem ("observerships" asks what "observership" does), to entry rows.
+        self._defining = {
+            stem(term): self._row[entry_id]
+            for term, entry_id in (definitions or {}).items()
+            if entry_id in self._row
+        }
         self.bm25 = bm25
         self.names = names
         self.traps = traps
@@ -153,6 +161,7 @@ class Retriever:
             aspect_hints=tuple(
                 dict.fromkeys(a for t in stems if (a := self.lexicon.aspect_words.get(t)))
             ),
+            defines=self.lexicon.defined(tokens, self._defining),
         )
 
     def _scope(self, stems: list[str]) -> Scope:

@@ -14,8 +14,12 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"
 # Markup pasted from web pages ("<b>visa</b>") is noise to the question.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 # A possessive ending is dropped ("Hopkins's"), "&" reads "and", a comma is remembered (postal
-# codes count after one: "Miami, FL"), and words are runs of ASCII letters and digits.
-_PIECE = re.compile(r"(?P<possessive>['’]s)|(?P<amp>&)|(?P<comma>,)|(?P<word>[A-Za-z0-9]+)")
+# codes count after one: "Miami, FL"), a visa class is one word ("J-1" is "j1", "H-1B" "h1b"),
+# and other words are runs of ASCII letters and digits.
+_PIECE = re.compile(
+    r"(?P<possessive>['’]s)|(?P<amp>&)|(?P<comma>,)"
+    r"|(?P<code>\b[A-Za-z]-[0-9]{1,2}[A-Za-z]?\b)|(?P<word>[A-Za-z0-9]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +47,25 @@ def clean(text: str) -> str:
 
 
 def stem(word: str) -> str:
-    """A deliberately light stemmer: plural and common verb endings only."""
-    for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    """A deliberately light stemmer: plural and common verb endings only, then a final silent
+    "e", so "graduate", "graduated" and "graduating" meet ("guarantee" keeps its "ee")."""
+    for suffix, keep in (
+        ("ies", "y"),
+        ("ing", ""),
+        ("eed", "ee"),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "es" and not word.endswith(("ses", "xes", "ches", "shes")):
-                return word[:-1]
-            return word[: -len(suffix)] + keep
-    return word
+                return _silent_e(word[:-1])
+            return _silent_e(word[: -len(suffix)] + keep)
+    return _silent_e(word)
+
+
+def _silent_e(word: str) -> str:
+    return word[:-1] if len(word) >= 5 and word.endswith("e") and word[-2] != "e" else word
 
 
 class Tokenizer:
@@ -70,7 +86,7 @@ class Tokenizer:
                 comma = True
                 continue
             raw = m.group()
-            lowered = "and" if raw == "&" else raw.lower()
+            lowered = "and" if raw == "&" else raw.lower().replace("-", "")
             for word in self.expansions.get(lowered, [lowered]):
                 stop = word in self.stopwords
                 out.append(Token(raw, word, stem(word), stop, m.start(), m.end(), comma))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from knowledge.answer.text import Tokenizer, stem
+from knowledge.answer.text import Token, Tokenizer, stem
 from knowledge.schema import Vocabulary
 
 # A focus phrase describes a sought program when a program noun follows within this many words
@@ -14,6 +15,11 @@ NOUN_AFTER = 2
 # ...or when a program noun comes at most this many words before it, joined by a linking word
 # ("program that focuses on family medicine").
 NOUN_BEFORE = 6
+# A definition's opener may follow this many words ("so, what is…", "ok so what is…").
+OPENER_WITHIN = 2
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class Lexicon:
     aspect_words: dict[str, str]  # stem -> the kind of fact it asks for
     question_starts: frozenset[str]  # start a new question inside a message
     filler: frozenset[str]  # add no topic to a program's name
+    definition_openers: tuple[tuple[str, ...], ...]  # as stem sequences
+    definition_modifiers: frozenset[str]
     generic_name_words: frozenset[str]
     focus: dict[str, list[list[str]]]  # tag -> its phrases as stem sequences
     selective: frozenset[str]  # tags that pick programs out
@@ -76,6 +84,10 @@ class Lexicon:
             },
             question_starts=frozenset(vocabulary.question_starts),
             filler=program_words | focus_words | terms(vocabulary.filler_words),
+            definition_openers=tuple(
+                tuple(tokenizer.stems(p)) for p in vocabulary.definition_openers
+            ),
+            definition_modifiers=stems(vocabulary.definition_modifiers),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             focus=focus,
             selective=frozenset(t for t, spec in vocabulary.focus.items() if spec.selective),
@@ -84,6 +96,21 @@ class Lexicon:
     @property
     def focus_words(self) -> frozenset[str]:
         return frozenset(t for phrases in self.focus.values() for p in phrases for t in p)
+
+    def defined(self, tokens: Sequence[Token], terms: Mapping[str, T]) -> T | None:
+        """What a definition question asks the meaning of: "what is an observership?" names
+        the observership term; "what is the best observership?" asks something else."""
+        stems = [t.stem for t in tokens]
+        for start in range(min(OPENER_WITHIN + 1, len(stems))):
+            for opener in self.definition_openers:
+                if tuple(stems[start : start + len(opener)]) != opener:
+                    continue
+                for token in tokens[start + len(opener) :]:
+                    if token.stem in terms:
+                        return terms[token.stem]
+                    if not (token.stop or token.stem in self.definition_modifiers):
+                        break
+        return None
 
     def focus_spans(self, stems: Sequence[str]) -> list[FocusSpan]:
         """Every focus phrase in a stemmed word sequence."""

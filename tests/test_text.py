@@ -1,0 +1,54 @@
+"""Normalisation that matching rests on: the light stemmer, visa classes, definition questions."""
+
+import pytest
+
+from knowledge.answer.text import stem
+from knowledge.answer.vocabulary import Lexicon
+
+
+@pytest.fixture(scope="module")
+def lexicon(kb):
+    return Lexicon.compile(kb.vocabulary)
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ["graduate", "graduated", "graduating", "graduates"],
+        ["observe", "observed", "observing", "observes"],
+        ["vaccine", "vaccines"],
+        ["guarantee", "guaranteed", "guarantees"],
+        ["rotation", "rotations"],
+    ],
+)
+def test_the_forms_of_a_word_share_one_stem(forms):
+    assert len({stem(w) for w in forms}) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [("care", "car"), ("internee", "intern"), ("free", "fee")])
+def test_short_and_double_e_words_keep_their_e(a, b):
+    assert stem(a) != stem(b)
+
+
+def test_a_visa_class_is_one_word(lexicon):
+    words = lexicon.tokenizer.words("J-1 or H-1B, B-1/B-2 and F-1 but Step-1 and covid-19")
+    assert words[:6] == ["j1", "or", "h1b", "b1", "b2", "and"]
+    assert "f1" in words and words[-4:] == ["1", "and", "covid", "19"]
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What is an observership?", "observership"),
+        ("so, what exactly is a clinical observership and how do I get one", "observership"),
+        ("whats usce", "usce"),
+        ("What are externships in the US?", "externship"),
+        ("what is the best observership", None),
+        ("what is the cost of an externship", None),
+        ("how do I find an observership", None),
+        ("is an observership what I need", None),
+    ],
+)
+def test_a_definition_question_names_the_term_it_asks_about(lexicon, question, term):
+    terms = {stem(t): t for t in ("observership", "externship", "usce")}
+    assert lexicon.defined(lexicon.tokenizer.tokens(question), terms) == term
