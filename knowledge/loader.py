@@ -17,6 +17,7 @@ from knowledge.schema import (
     FaqFile,
     Meta,
     MetaFile,
+    OffTopicFile,
     Places,
     PlacesFile,
     Program,
@@ -32,6 +33,7 @@ FILES = {
     "meta": "meta.yaml",
     "vocabulary": "vocabulary.yaml",
     "places": "places.yaml",
+    "off_topic": "off_topic.yaml",
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -68,6 +70,7 @@ class KnowledgeBase:
     vocabulary: Vocabulary = field(repr=False)
     places: Places = field(repr=False)
     by_id: dict[str, Entry] = field(repr=False)
+    off_topic: tuple[str, ...] = field(default=(), repr=False)  # examples of questions we decline
 
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
@@ -93,6 +96,7 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     meta = _load_file(root / FILES["meta"], MetaFile).meta
     vocabulary = _load_file(root / FILES["vocabulary"], VocabularyFile).vocabulary
     places = _load_file(root / FILES["places"], PlacesFile).places
+    off_topic = _load_file(root / FILES["off_topic"], OffTopicFile).off_topic
     by_id: dict[str, Entry] = {}
     for path, entries in ((root / FILES["programs"], programs), (root / FILES["faq"], faqs)):
         for entry in entries:
@@ -103,7 +107,9 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     _check_aliases(root / FILES["programs"], programs)
     _check_roles(root / FILES["meta"], meta, by_id)
     _check_categories(root / FILES["faq"], faqs, meta)
-    return KnowledgeBase(tuple(programs), tuple(faqs), meta, vocabulary, places, by_id)
+    return KnowledgeBase(
+        tuple(programs), tuple(faqs), meta, vocabulary, places, by_id, tuple(off_topic)
+    )
 
 
 def _load_file(path: Path, model: type[M]) -> M:

@@ -323,6 +323,10 @@ class PlacesFile(Strict):
     places: Places
 
 
+class OffTopicFile(Strict):
+    off_topic: list[Text] = Field(min_length=1)
+
+
 def _check_tag(tag: str) -> None:
     if not re.fullmatch(r"[a-z]+( [a-z]+)*", tag):
         raise ValueError(f"focus tag {tag!r} must be lowercase words")

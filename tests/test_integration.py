@@ -131,17 +131,24 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
     assert sum(ood) / len(ood) >= ood_floor
 
 
-# Right answers per kind on the sealed held-out real questions, as measured once at the end of
-# the work that used their dev half (README "Quality"). Exact counts: one entry regressing
-# fails the test. Raise them when the engine gets better; never lower them to pass.
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 28, "ood": 27}
-# The real questions used for tuning, likewise.
-REAL_DEV_FLOORS = {"name": 4, "attr": 3, "faq": 75, "ood": 47}
+# Right answers per kind on the real questions, as measured (README "Quality"). Exact counts:
+# one entry regressing fails the test. Raise them when the engine gets better; never lower them
+# just to pass. The sealed holdout3.yaml has no floors until the round it is for ends.
+# Round 3's topic classifier lowered dev.yaml's (faq 75 -> 72, ood 47 -> 46), whose misses the
+# FAQ phrasings had been written against, while raising both held-out sets' by more (faq +10,
+# ood +8): a trade made on purpose and recorded in the README.
+HOLDOUT2_FLOORS = {"name": 2, "attr": 0, "faq": 38, "ood": 19}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 31}
+REAL_DEV_FLOORS = {"name": 4, "attr": 3, "faq": 72, "ood": 46}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
-    [("real/holdout.yaml", HOLDOUT_FLOORS), ("real/dev.yaml", REAL_DEV_FLOORS)],
+    [
+        ("real/holdout2.yaml", HOLDOUT2_FLOORS),
+        ("real/holdout.yaml", HOLDOUT_FLOORS),
+        ("real/dev.yaml", REAL_DEV_FLOORS),
+    ],
 )
 def test_real_question_floors_per_kind(real_engine, file, floors):
     cases = load_cases([EVAL_DIR / file])
@@ -198,3 +205,9 @@ def test_a_definition_question_gets_the_entry_defining_it_first(real_engine, que
 def test_a_visa_class_without_any_clinical_experience_is_the_residency_stage(real_engine):
     assert real_engine.answer("what is the J-1 visa").mode is Mode.BEYOND_SCOPE
     assert real_engine.answer("can I observe on a B-1/B-2 visa").results[0].id == "visa"
+
+
+def test_the_topic_classifier_declines_what_its_off_topic_examples_are_like(real_engine):
+    assert real_engine.answer("can I get a work visa to move to Canada").mode is Mode.OFF_TOPIC
+    visa = real_engine.answer("as a foreign graduate, which visa do I need?")
+    assert visa.answered and visa.results[0].id == "visa"

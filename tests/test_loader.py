@@ -257,3 +257,9 @@ def test_a_source_needs_the_month_it_was_read(data):
 def test_a_faq_category_must_be_declared(data):
     edit(data / "faq.yaml", "  category: basics\n", "  category: trivia\n")
     assert "unknown category" in error_for(data).reason
+
+
+def test_off_topic_examples_are_required_text(data):
+    edit(data / "off_topic.yaml", "off_topic:\n", "off_topic: []\nunused:\n")
+    error = error_for(data)
+    assert error.file.endswith("off_topic.yaml")

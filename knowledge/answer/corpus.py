@@ -5,11 +5,17 @@ from __future__ import annotations
 from knowledge.schema import Entry, Faq
 
 
+def phrasings(entry: Faq) -> list[str]:
+    """The ways of asking an FAQ entry's question: what the topic classifier learns from."""
+    return [entry.question, *entry.alternates]
+
+
 def passages(entry: Entry) -> list[str]:
-    """The texts embedded for an entry; an entry scores by its best-matching text."""
+    """The texts embedded for an entry; an entry scores by its best-matching text. An FAQ's
+    phrasings come first, in order."""
     if isinstance(entry, Faq):
         # The answer too: real questions often use its words rather than any phrasing's.
-        return [entry.question, *entry.alternates, f"{entry.question} {entry.answer}"]
+        return [*phrasings(entry), f"{entry.question} {entry.answer}"]
     offered = "; ".join(f"{o.name} ({o.kind})" for o in entry.offerings)
     return [
         entry.name,

@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from embeddings.cache import EmbeddingCache, EmbedStats, embed
+from embeddings.classifier import LinearClassifier
 from embeddings.encoder import Encoder
 from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.browse import Browser
-from knowledge.answer.corpus import document, passages
+from knowledge.answer.corpus import document, passages, phrasings
 from knowledge.answer.evidence import Evidence, Retriever, Trap, Weights
 from knowledge.answer.lexical import BM25
 from knowledge.answer.model import Answer, Context, Mode, Result
@@ -32,6 +33,10 @@ from knowledge.schema import Entry, Faq, Program
 MAX_RESULTS = 5
 CHOICES = 3  # candidates offered when unsure
 MAX_TOPICS = 3  # topics answered in one reply to a message asking several
+# Above this many entries no topic classifier is fitted (it would take minutes at start): FAQs
+# are then ranked by their phrasings' cosine and BM25 alone, and off topic is judged by words.
+MAX_LEARNED_ENTRIES = 2000
+OFF_TOPIC = -1  # the classifier's label for the off-topic examples
 
 
 @dataclass(frozen=True)
@@ -43,11 +48,16 @@ class Thresholds:
     margin: float = 0.01  # a closer runner-up (another entry, fused score) makes it a choice
     topic: float = 0.45  # a FAQ's topic score (cosine + BM25 of the residue) to follow a card
     focus_bonus: float = 0.10  # per focus tag a program shares with a program-seeking question
+    learned_weight: float = 0.3  # weight of the topic classifier's probability, FAQ entries only
+    learned_strength: float = 16.0  # inverse L2 penalty of the topic classifier
+    off_topic_odds: float = 1.5  # how many times likelier than any entry off topic must be
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
     @property
     def weights(self) -> Weights:
-        return Weights(lexical=self.lexical_weight, focus_bonus=self.focus_bonus)
+        return Weights(
+            lexical=self.lexical_weight, focus_bonus=self.focus_bonus, learned=self.learned_weight
+        )
 
 
 class AnswerEngine:
@@ -63,12 +73,20 @@ class AnswerEngine:
         self.thresholds = thresholds or Thresholds()
         self.entries: tuple[Entry, ...] = kb.entries
         self._row = {e.id: i for i, e in enumerate(self.entries)}
-        texts, owners = [], []
+        texts, owners, learn = [], [], []
         for i, entry in enumerate(self.entries):
-            for text in passages(entry):
+            # The classifier learns from how questions are asked (an FAQ's phrasings, not its
+            # answer) and from everything a program is found by.
+            ways = len(phrasings(entry)) if isinstance(entry, Faq) else len(passages(entry))
+            for n, text in enumerate(passages(entry)):
                 texts.append(text)
                 owners.append(i)
-        vectors, self.embed_stats = embed(encoder, texts, cache)
+                learn.append(n < ways)
+        # Off-topic examples are embedded with the rest (and cached) but are no passage.
+        embedded, self.embed_stats = embed(encoder, [*texts, *kb.off_topic], cache)
+        vectors = embedded[: len(texts)]
+        labels = np.array([*owners, *[OFF_TOPIC] * len(kb.off_topic)])
+        taught = np.array([*learn, *[True] * len(kb.off_topic)])
         lexicon = Lexicon.compile(kb.vocabulary)
         gazetteer = Gazetteer(kb.places, lexicon.tokenizer)
         self.retriever = Retriever(
@@ -91,6 +109,7 @@ class AnswerEngine:
             gazetteer,
             lexicon,
             kb.meta.roles.definitions,
+            _topic_classifier(embedded[taught], labels[taught], self.thresholds),
         )
         self.browse = Browser(kb, self.retriever)
         self._faq_rows = np.array([i for i, e in enumerate(self.entries) if isinstance(e, Faq)])
@@ -167,6 +186,8 @@ class AnswerEngine:
             far = ev.dense.max() < self.thresholds.dense or ev.unknown_share > 0
             if ev.scope.off_topic and far:
                 return Answer(question, Mode.OFF_TOPIC)
+            if self._learned_off_topic(ev):
+                return Answer(question, Mode.OFF_TOPIC)
             if ev.scope.residency_only:
                 return self._beyond_scope(question)
         if len(ev.names) >= 2:
@@ -181,6 +202,16 @@ class AnswerEngine:
         if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
             return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
+
+    def _learned_off_topic(self, ev: Evidence) -> bool:
+        """The classifier finds the question likelier off topic than any entry, while a topic
+        reads closest: a program description, a word of clinical experience or a described
+        program keeps it ours ("can I work on a tourist visa?" is not an externship question)."""
+        if ev.described or ev.scope.experience:
+            return False
+        nearest = self.entries[int(np.argmax(ev.fused))]
+        likeliest = float(ev.learned.max()) * self.thresholds.off_topic_odds
+        return isinstance(nearest, Faq) and ev.learned_off_topic > likeliest
 
     def _beyond_scope(self, question: str) -> Answer:
         """Residency-stage questions get the entry saying where to ask instead, unanswered."""
@@ -373,6 +404,20 @@ class AnswerEngine:
             return [top]
         peers = [p for p in self.kb.programs if self._focus_score(p, ev) == wanted]
         return sorted(peers, key=lambda p: -self._fused(p, ev))[:MAX_RESULTS]
+
+
+def _topic_classifier(
+    vectors: np.ndarray, labels: np.ndarray, thresholds: Thresholds
+) -> LinearClassifier | None:
+    """A classifier of questions into entries (and off topic), fitted on what they are found by;
+    none when it has no weight, fewer than two labels, or more than MAX_LEARNED_ENTRIES entries
+    (fitting grows with entries x texts)."""
+    entries = np.unique(labels[labels != OFF_TOPIC])
+    if not thresholds.learned_weight or len(np.unique(labels)) < 2:
+        return None
+    if len(entries) > MAX_LEARNED_ENTRIES:
+        return None
+    return LinearClassifier(vectors, labels, thresholds.learned_strength)
 
 
 def _has_words(text: str) -> bool:

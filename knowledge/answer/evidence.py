@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from embeddings.classifier import LinearClassifier
 from embeddings.grouped import GroupedIndex
 from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.lexical import BM25, NearWords
@@ -33,6 +34,7 @@ SURFACED_BY_WORDS = 64
 class Weights:
     lexical: float  # weight of max-normalized BM25 added to the cosine
     focus_bonus: float  # per focus tag a program shares with a program-seeking question
+    learned: float = 0.0  # weight of the topic classifier's probability
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Evidence:
     compares: bool  # "which is cheaper", "best"
     seeks_program: bool  # names programs in general ("which program", "which one")
     aspect_hints: tuple[str, ...]  # kinds of fact the words ask for ("cheaper" -> "fee")
+    learned: np.ndarray  # the topic classifier's probability per entry (zeros without one)
+    learned_off_topic: float  # its probability that the question is off topic
     defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
 
 
@@ -83,6 +87,7 @@ class Retriever:
         gazetteer: Gazetteer,
         lexicon: Lexicon,
         definitions: Mapping[str, str] | None = None,
+        topics: LinearClassifier | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.owners = owners  # entry row of each embedded passage
@@ -95,6 +100,10 @@ class Retriever:
             for term, entry_id in (definitions or {}).items()
             if entry_id in self._row
         }
+        self.topics = topics
+        # Programs are picked out by names, places and focus words; the classifier's probability
+        # only ranks FAQ entries (1 for an FAQ row, 0 for a program's).
+        self._faq = np.array([not isinstance(e, Program) for e in self.entries], np.float32)
         self.bm25 = bm25
         self.names = names
         self.traps = traps
@@ -142,7 +151,13 @@ class Retriever:
         if self.passages.approximate:
             surfaced = self._surfaced(names, places, (lexical, topical), bonus)
         dense = self.dense(vector, surfaced)
-        fused = dense + weights.lexical * max_normalized(lexical) + bonus
+        learned, off = self.learned(vector)
+        fused = (
+            dense
+            + weights.lexical * max_normalized(lexical)
+            + bonus
+            + weights.learned * learned * self._faq
+        )
         unknown = [t for t in meaningful if not self.known(t)]
         return Evidence(
             names=[m.named for m in names],
@@ -162,7 +177,20 @@ class Retriever:
                 dict.fromkeys(a for t in stems if (a := self.lexicon.aspect_words.get(t)))
             ),
             defines=self.lexicon.defined(tokens, self._defining),
+            learned=learned,
+            learned_off_topic=off,
         )
+
+    def learned(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
+        """The topic classifier's probability per entry, and that of off topic (zeros without a
+        classifier). Its labels are entry rows, and a negative label for off topic."""
+        out = np.zeros(len(self.entries), dtype=np.float32)
+        if self.topics is None:
+            return out, 0.0
+        probs = self.topics.probabilities(vector[None, :])[0]
+        rows = self.topics.labels >= 0
+        out[self.topics.labels[rows]] = probs[rows]
+        return out, float(probs[~rows].sum())
 
     def _scope(self, stems: list[str]) -> Scope:
         present = frozenset(stems)
