@@ -56,3 +56,12 @@ def test_without_weight_no_classifier_is_fitted(kb):
     assert engine.retriever.topics is not None
     unweighted = AnswerEngine(kb, FakeEncoder(), thresholds=flat.thresholds)
     assert unweighted.retriever.topics is None
+
+
+def test_below_the_cosine_threshold_only_a_clear_classifier_choice_is_shown(fake_engine):
+    question = "how many weeks will my externship go on"
+    strict = dataclasses.replace(fake_engine.thresholds, dense=0.99, dense_floor=0.0)
+    sure = fake_engine.with_thresholds(dataclasses.replace(strict, learned_sure=0.0))
+    unsure = fake_engine.with_thresholds(dataclasses.replace(strict, learned_sure=1.01))
+    assert sure.answer(question).mode is Mode.FAQ
+    assert unsure.answer(question).mode is Mode.UNKNOWN

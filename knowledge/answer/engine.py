@@ -50,6 +50,10 @@ class Thresholds:
     focus_bonus: float = 0.10  # per focus tag a program shares with a program-seeking question
     learned_weight: float = 0.3  # weight of the topic classifier's probability, FAQ entries only
     learned_strength: float = 16.0  # inverse L2 penalty of the topic classifier
+    # Below `dense`, an entry is still shown when its cosine reaches `dense_floor` and the topic
+    # classifier gives it at least `learned_sure`: a wording no phrasing anticipated.
+    dense_floor: float = 0.30
+    learned_sure: float = 0.5
     off_topic_odds: float = 1.5  # how many times likelier than any entry off topic must be
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
@@ -204,14 +208,16 @@ class AnswerEngine:
         return self._by_similarity(question, ev)
 
     def _learned_off_topic(self, ev: Evidence) -> bool:
-        """The classifier finds the question likelier off topic than any entry, while a topic
-        reads closest: a program description, a word of clinical experience or a described
-        program keeps it ours ("can I work on a tourist visa?" is not an externship question)."""
-        if ev.described or ev.scope.experience:
+        """The classifier finds the question likelier off topic than any entry, while an in-scope
+        topic reads closest; a word of clinical experience, a described program or a term we
+        define keeps it ours
+        ("can I work on a tourist visa?" is not an externship question)."""
+        if ev.described or ev.scope.experience or ev.defines is not None:
             return False
         nearest = self.entries[int(np.argmax(ev.fused))]
-        likeliest = float(ev.learned.max()) * self.thresholds.off_topic_odds
-        return isinstance(nearest, Faq) and ev.learned_off_topic > likeliest
+        if not isinstance(nearest, Faq) or nearest.id == self.kb.meta.roles.beyond_scope:
+            return False  # a program, or the residency stage, whose note says where to ask
+        return ev.learned_off_topic > float(ev.learned.max()) * self.thresholds.off_topic_odds
 
     def _beyond_scope(self, question: str) -> Answer:
         """Residency-stage questions get the entry saying where to ask instead, unanswered."""
@@ -257,7 +263,7 @@ class AnswerEngine:
         order = top_rows(ev.fused, MAX_RESULTS)
         results = tuple(Result(self.entries[i], float(ev.fused[i])) for i in order)
         top = results[0]
-        if ev.dense[order[0]] < t.dense or ev.unknown_share > t.unknown_terms:
+        if not self._close_enough(ev, int(order[0])):
             return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         defining = self._defining(ev)
         if defining is not None:
@@ -366,6 +372,16 @@ class AnswerEngine:
         results = tuple(Result(t, 1.0) for t in topics)
         return replace(answer, mode=Mode.FAQ, results=results, asked=len(topics))
 
+    def _close_enough(self, ev: Evidence, row: int) -> bool:
+        """Whether the entry at `row` may be presented: close by cosine, or fairly close and
+        the classifier's clear choice, and the question not mostly words we do not know."""
+        t = self.thresholds
+        if ev.unknown_share > t.unknown_terms:
+            return False
+        if ev.dense[row] >= t.dense:
+            return True
+        return bool(ev.dense[row] >= t.dense_floor and ev.learned[row] >= t.learned_sure)
+
     def _defining(self, ev: Evidence) -> Faq | None:
         """The FAQ defining the term a definition question asks about, when close enough."""
         if ev.defines is None or ev.dense[ev.defines] < self.thresholds.dense:
@@ -383,13 +399,8 @@ class AnswerEngine:
         best = self.entries[order[0]]
         if not isinstance(best, Faq) or best.id == self.kb.meta.roles.beyond_scope:
             return None
-        confident = ev.dense[order[0]] >= self.thresholds.dense
         clear = len(order) < 2 or ev.fused[order[0]] - ev.fused[order[1]] >= self.thresholds.margin
-        return (
-            best
-            if confident and clear and ev.unknown_share <= self.thresholds.unknown_terms
-            else None
-        )
+        return best if clear and self._close_enough(ev, int(order[0])) else None
 
     def _fused(self, program: Program, ev: Evidence) -> float:
         return float(ev.fused[self._row[program.id]])

@@ -376,7 +376,7 @@ def _grown(real: KnowledgeBase, size: int, rng: np.random.Generator) -> Knowledg
     entries: list[Entry] = [*programs, *faqs]
     by_id = {e.id: e for e in entries}
     return KnowledgeBase(
-        tuple(programs), tuple(faqs), real.meta, real.vocabulary, real.places, by_id
+        tuple(programs), tuple(faqs), real.meta, real.vocabulary, real.places, by_id, real.off_topic
     )
 
 
