@@ -133,10 +133,11 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 
 # Right answers per kind on the real questions, as measured (README "Quality"). Exact counts:
 # one entry regressing fails the test. Raise them when the engine gets better; never lower them
-# just to pass. The sealed holdout3.yaml has no floors until the round it is for ends.
+# just to pass. holdout3.yaml was scored once, at the end of round 3 it was sealed for.
 # Round 3's topic classifier lowered dev.yaml's (faq 75 -> 74, ood 47 -> 45), whose misses the
 # FAQ phrasings had been written against, while raising both held-out sets' by more (faq +13,
 # ood +8): a trade made on purpose and recorded in the README.
+HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 19}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 0, "faq": 41, "ood": 19}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 31}
 REAL_DEV_FLOORS = {"name": 4, "attr": 3, "faq": 74, "ood": 45}
@@ -145,6 +146,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 3, "faq": 74, "ood": 45}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout3.yaml", HOLDOUT3_FLOORS),
         ("real/holdout2.yaml", HOLDOUT2_FLOORS),
         ("real/holdout.yaml", HOLDOUT_FLOORS),
         ("real/dev.yaml", REAL_DEV_FLOORS),
