@@ -208,10 +208,9 @@ class AnswerEngine:
         return self._by_similarity(question, ev)
 
     def _learned_off_topic(self, ev: Evidence) -> bool:
-        """The classifier finds the question likelier off topic than any entry, while an in-scope
-        topic reads closest; a word of clinical experience, a described program or a term we
-        define keeps it ours
-        ("can I work on a tourist visa?" is not an externship question)."""
+        """The classifier finds the question likelier off topic than any entry while an in-scope
+        topic reads closest ("can I work on a tourist visa?" is no externship question); a word
+        of clinical experience, a described program or a term we define keeps it ours."""
         if ev.described or ev.scope.experience or ev.defines is not None:
             return False
         nearest = self.entries[int(np.argmax(ev.fused))]
@@ -424,9 +423,8 @@ def _topic_classifier(
     none when it has no weight, fewer than two labels, or more than MAX_LEARNED_ENTRIES entries
     (fitting grows with entries x texts)."""
     entries = np.unique(labels[labels != OFF_TOPIC])
-    if not thresholds.learned_weight or len(np.unique(labels)) < 2:
-        return None
-    if len(entries) > MAX_LEARNED_ENTRIES:
+    fitted = thresholds.learned_weight and len(np.unique(labels)) > 1
+    if not fitted or len(entries) > MAX_LEARNED_ENTRIES:
         return None
     return LinearClassifier(vectors, labels, thresholds.learned_strength)
 
