@@ -30,9 +30,12 @@ async def send_reply(message: Message, reply: Reply) -> None:
 
 async def show_in_place(message: Message, reply: Reply) -> None:
     """Replace the pressed message with `reply`; what does not fit follows in new messages,
-    the buttons on the last."""
+    the buttons on the last, with the pressed message's 👍 / 👎 / report row kept under them."""
     first, *rest = views.split_message(reply.text)
-    keyboard = views.keyboard(reply.rows)
+    markup = views.keyboard(reply.rows)
+    kept = views.feedback_row_of(message.reply_markup)
+    rows = [*(markup.inline_keyboard if markup else ()), *([kept] if kept else [])]
+    keyboard = InlineKeyboardMarkup(rows) if rows else None
     await message.edit_text(first, reply_markup=None if rest else keyboard)
     if rest:
         await send(message, "\n\n".join(rest), keyboard)

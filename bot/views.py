@@ -255,6 +255,17 @@ def feedback_row(answer_id: str, entry_id: str | None = None) -> list[InlineKeyb
     ]
 
 
+def feedback_row_of(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
+    """The feedback row of a message's buttons (empty when it has none), to keep it when the
+    message is rewritten in place."""
+    for row in markup.inline_keyboard if markup else ():
+        data = [b.callback_data if isinstance(b.callback_data, str) else None for b in row]
+        kinds = [type(parse_callback(d)) for d in data]
+        if row and all(k in (Rate, RateEntry, ReportMistake) for k in kinds):
+            return list(row)
+    return []
+
+
 def with_feedback(
     markup: InlineKeyboardMarkup | None, answer_id: str, entry_id: str | None = None
 ) -> InlineKeyboardMarkup:

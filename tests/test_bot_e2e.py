@@ -418,6 +418,7 @@ async def test_phone_first_replies(bot: FakeTelegram) -> None:
     (rest,) = await chat.press(card, buttons(card)["📄 Details"])  # what did not fit in place
     edited = bot.calls_to("editMessageText")[-1].params["text"]
     assert "official page" in edited and "What the article claims" in rest["text"]
+    assert list(buttons(rest))[-3:] == list(FEEDBACK)  # the card's votes survive the expansion
     (ohio,) = await chat.say("externships in ohio")
     assert ohio["text"].startswith("Only 1 of the 10 programs we cover is in Ohio")
     (versus,) = await chat.say("Which is cheaper, UCLA or Mount Sinai?")
