@@ -42,6 +42,8 @@ def test_a_visa_class_is_one_word(lexicon):
         ("What is an observership?", "observership"),
         ("so, what exactly is a clinical observership and how do I get one", "observership"),
         ("whats usce", "usce"),
+        ("what's an observership", "observership"),
+        ("what externship is best for a graduate", None),
         ("What are externships in the US?", "externship"),
         ("what is the best observership", None),
         ("what is the cost of an externship", None),

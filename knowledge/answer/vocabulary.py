@@ -45,7 +45,7 @@ class Lexicon:
     aspect_words: dict[str, str]  # stem -> the kind of fact it asks for
     question_starts: frozenset[str]  # start a new question inside a message
     filler: frozenset[str]  # add no topic to a program's name
-    definition_openers: tuple[tuple[str, ...], ...]  # as stem sequences
+    definition_openers: tuple[tuple[str, ...], ...]  # as word sequences: "whats" is no "what"
     definition_modifiers: frozenset[str]
     generic_name_words: frozenset[str]
     focus: dict[str, list[list[str]]]  # tag -> its phrases as stem sequences
@@ -85,7 +85,7 @@ class Lexicon:
             question_starts=frozenset(vocabulary.question_starts),
             filler=program_words | focus_words | terms(vocabulary.filler_words),
             definition_openers=tuple(
-                tuple(tokenizer.stems(p)) for p in vocabulary.definition_openers
+                tuple(tokenizer.words(p)) for p in vocabulary.definition_openers
             ),
             definition_modifiers=stems(vocabulary.definition_modifiers),
             generic_name_words=frozenset(vocabulary.generic_name_words),
@@ -100,10 +100,10 @@ class Lexicon:
     def defined(self, tokens: Sequence[Token], terms: Mapping[str, T]) -> T | None:
         """What a definition question asks the meaning of: "what is an observership?" names
         the observership term; "what is the best observership?" asks something else."""
-        stems = [t.stem for t in tokens]
-        for start in range(min(OPENER_WITHIN + 1, len(stems))):
+        words = [t.word for t in tokens]
+        for start in range(min(OPENER_WITHIN + 1, len(words))):
             for opener in self.definition_openers:
-                if tuple(stems[start : start + len(opener)]) != opener:
+                if tuple(words[start : start + len(opener)]) != opener:
                     continue
                 for token in tokens[start + len(opener) :]:
                     if token.stem in terms:
