@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from embeddings.classifier import LinearClassifier
-from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.engine import AnswerEngine, Thresholds
 from knowledge.answer.model import Mode
 from tests.fakes import FakeEncoder
 
@@ -51,10 +51,8 @@ def test_words_of_clinical_experience_keep_a_question_ours(engines):
 
 
 def test_without_weight_no_classifier_is_fitted(kb):
-    engine = AnswerEngine(kb, FakeEncoder())
-    flat = engine.with_thresholds(dataclasses.replace(engine.thresholds, learned_weight=0.0))
-    assert engine.retriever.topics is not None
-    unweighted = AnswerEngine(kb, FakeEncoder(), thresholds=flat.thresholds)
+    assert AnswerEngine(kb, FakeEncoder()).retriever.topics is not None
+    unweighted = AnswerEngine(kb, FakeEncoder(), thresholds=Thresholds(learned_weight=0.0))
     assert unweighted.retriever.topics is None
 
 

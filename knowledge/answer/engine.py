@@ -81,8 +81,9 @@ class AnswerEngine:
         for i, entry in enumerate(self.entries):
             # The classifier learns from how questions are asked (an FAQ's phrasings, not its
             # answer) and from everything a program is found by.
-            ways = len(phrasings(entry)) if isinstance(entry, Faq) else len(passages(entry))
-            for n, text in enumerate(passages(entry)):
+            found_by = passages(entry)
+            ways = len(phrasings(entry)) if isinstance(entry, Faq) else len(found_by)
+            for n, text in enumerate(found_by):
                 texts.append(text)
                 owners.append(i)
                 learn.append(n < ways)
