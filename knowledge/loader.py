@@ -12,6 +12,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import (
+    Asked,
+    AskedFile,
     Entry,
     Faq,
     FaqFile,
@@ -34,6 +36,7 @@ FILES = {
     "vocabulary": "vocabulary.yaml",
     "places": "places.yaml",
     "off_topic": "off_topic.yaml",
+    "asked": "asked.yaml",
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -71,6 +74,7 @@ class KnowledgeBase:
     places: Places = field(repr=False)
     by_id: dict[str, Entry] = field(repr=False)
     off_topic: tuple[str, ...] = field(default=(), repr=False)  # examples of questions we decline
+    asked: tuple[Asked, ...] = field(default=(), repr=False)  # real questions, labelled by scope
 
     def get(self, entry_id: str) -> Entry | None:
         return self.by_id.get(entry_id)
@@ -97,6 +101,7 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     vocabulary = _load_file(root / FILES["vocabulary"], VocabularyFile).vocabulary
     places = _load_file(root / FILES["places"], PlacesFile).places
     off_topic = _load_file(root / FILES["off_topic"], OffTopicFile).off_topic
+    asked = _load_file(root / FILES["asked"], AskedFile).asked
     by_id: dict[str, Entry] = {}
     for path, entries in ((root / FILES["programs"], programs), (root / FILES["faq"], faqs)):
         for entry in entries:
@@ -107,8 +112,16 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     _check_aliases(root / FILES["programs"], programs)
     _check_roles(root / FILES["meta"], meta, by_id)
     _check_categories(root / FILES["faq"], faqs, meta)
+    _check_asked_once(root / FILES["asked"], asked)
     return KnowledgeBase(
-        tuple(programs), tuple(faqs), meta, vocabulary, places, by_id, tuple(off_topic)
+        tuple(programs),
+        tuple(faqs),
+        meta,
+        vocabulary,
+        places,
+        by_id,
+        tuple(off_topic),
+        tuple(asked),
     )
 
 
@@ -242,6 +255,16 @@ def _check_roles(path: Path, meta: Meta, by_id: dict[str, Entry]) -> None:
         if not isinstance(entry, kind):
             problem = "unknown id" if entry is None else f"not a {kind.entry_kind} entry"
             raise KnowledgeError(f"{problem} {entry_id!r}", file=path, entry="meta", field=role)
+
+
+def _check_asked_once(path: Path, asked: Sequence[Asked]) -> None:
+    """A question is one example: twice, it would weigh double (or teach two scopes at once)."""
+    seen: set[str] = set()
+    for item in asked:
+        key = " ".join(item.q.casefold().split())
+        if key in seen:
+            raise KnowledgeError("asked twice", file=path, entry=item.q[:60], field="q")
+        seen.add(key)
 
 
 def _check_categories(path: Path, faqs: Sequence[Faq], meta: Meta) -> None:

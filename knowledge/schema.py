@@ -20,6 +20,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 EntryId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+$")]  # one lowercase word
 Url = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https://[^\s<>\"]+$")]
+# Where a question was read: some public pages people asked on are still served over http.
+PageUrl = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://[^\s<>\"]+$")]
+# Which stage of an IMG's path a question is about: ours (clinical experience before residency),
+# the residency stage itself, or neither.
+ScopeLabel = Literal["in_scope", "beyond_scope", "off_topic"]
 
 # Facts an offering may state, in the order cards show them, with their labels.
 FACT_LABELS: dict[str, str] = {
@@ -325,6 +330,18 @@ class PlacesFile(Strict):
 
 class OffTopicFile(Strict):
     off_topic: list[Text] = Field(min_length=1)
+
+
+class Asked(Strict):
+    """A question someone asked on a public page, verbatim, labelled by scope."""
+
+    q: Text
+    scope: ScopeLabel
+    source: PageUrl
+
+
+class AskedFile(Strict):
+    asked: list[Asked] = Field(min_length=1)
 
 
 def _check_tag(tag: str) -> None:

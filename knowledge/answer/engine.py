@@ -24,11 +24,12 @@ from knowledge.answer.model import Answer, Context, Mode, Result
 from knowledge.answer.names import NameMatcher
 from knowledge.answer.parts import split_parts
 from knowledge.answer.places import Gazetteer, Place
+from knowledge.answer.scope import ScopeExamples, ScopeModel
 from knowledge.answer.smalltalk import kind_of, strip_small_talk
 from knowledge.answer.text import clean
 from knowledge.answer.vocabulary import Lexicon
 from knowledge.loader import KnowledgeBase
-from knowledge.schema import Entry, Faq, Program
+from knowledge.schema import Entry, Faq, Program, ScopeLabel
 
 MAX_RESULTS = 5
 CHOICES = 3  # candidates offered when unsure
@@ -55,6 +56,11 @@ class Thresholds:
     dense_floor: float = 0.30
     learned_sure: float = 0.5
     off_topic_odds: float = 1.5  # how many times likelier than any entry off topic must be
+    # The scope model (scope.py) declines a question it finds less likely than this to be ours;
+    # chosen on the spent real sets, each scored unseen (`imgbot eval --unseen`); low on purpose:
+    # a wrong decline costs a user more than a wrong "not sure".
+    in_scope_floor: float = 0.1
+    scope_strength: float = 4.0  # inverse L2 penalty of the scope model
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
     @property
@@ -87,9 +93,13 @@ class AnswerEngine:
                 texts.append(text)
                 owners.append(i)
                 learn.append(n < ways)
-        # Off-topic examples are embedded with the rest (and cached) but are no passage.
-        embedded, self.embed_stats = embed(encoder, [*texts, *kb.off_topic], cache)
+        asked = [clean(a.q) for a in kb.asked]
+        # Off-topic examples and asked questions are embedded with the rest (and cached) but
+        # are no passage.
+        every = [*texts, *kb.off_topic, *asked]
+        embedded, self.embed_stats = embed(encoder, every, cache)
         vectors = embedded[: len(texts)]
+        ours = len(texts) + len(kb.off_topic)
         labels = np.array([*owners, *[OFF_TOPIC] * len(kb.off_topic)])
         taught = np.array([*learn, *[True] * len(kb.off_topic)])
         lexicon = Lexicon.compile(kb.vocabulary)
@@ -114,10 +124,47 @@ class AnswerEngine:
             gazetteer,
             lexicon,
             kb.meta.roles.definitions,
-            _topic_classifier(embedded[taught], labels[taught], self.thresholds),
+            _topic_classifier(embedded[:ours][taught], labels[taught], self.thresholds),
+            self._scope_model(every, owners, learn, embedded),
         )
         self.browse = Browser(kb, self.retriever)
         self._faq_rows = np.array([i for i, e in enumerate(self.entries) if isinstance(e, Faq)])
+
+    def _scope_model(
+        self, every: list[str], owners: list[int], learn: list[bool], embedded: np.ndarray
+    ) -> ScopeModel | None:
+        """The scope model, fitted on the FAQ phrasings (the beyond-scope entry's as the
+        residency stage), the programs' names, the off-topic examples and the asked questions;
+        none above MAX_LEARNED_ENTRIES entries, like the topic classifier."""
+        if not self.thresholds.in_scope_floor or len(self.entries) > MAX_LEARNED_ENTRIES:
+            return None
+        beyond = self.kb.meta.roles.beyond_scope
+        rows: list[int] = []
+        labels: list[ScopeLabel] = []
+        for row, (owner, taught) in enumerate(zip(owners, learn, strict=True)):
+            entry = self.entries[owner]
+            # An FAQ's phrasings; a program by its name, its first text.
+            first = row == 0 or owners[row - 1] != owner
+            if (taught and isinstance(entry, Faq)) or (first and isinstance(entry, Program)):
+                rows.append(row)
+                labels.append("beyond_scope" if entry.id == beyond else "in_scope")
+        # Then every off-topic example and asked question, embedded after the passages.
+        rows += range(len(owners), len(every))
+        off: list[ScopeLabel] = ["off_topic"] * len(self.kb.off_topic)
+        labels += [*off, *(a.scope for a in self.kb.asked)]
+        examples = ScopeExamples(tuple(every[r] for r in rows), embedded[rows], tuple(labels))
+        return ScopeModel.fitted(examples, self.thresholds.scope_strength)
+
+    def without_examples(self, questions: Sequence[str]) -> AnswerEngine:
+        """The same engine with its scope model refitted without these questions: to measure a
+        set of questions it learned from as if it had never seen them."""
+        twin = copy.copy(self)
+        twin.retriever = self.retriever.with_scope(
+            self.retriever.scope.without([clean(q) for q in questions])
+            if self.retriever.scope
+            else None
+        )
+        return twin
 
     @property
     def stats(self) -> EmbedStats:
@@ -195,6 +242,13 @@ class AnswerEngine:
                 return Answer(question, Mode.OFF_TOPIC)
             if ev.scope.residency_only:
                 return self._beyond_scope(question)
+        if not ev.names:
+            # A place is weaker evidence than a name: "residency programs in California".
+            out = self._learned_out_of_scope(ev)
+            if out == "beyond_scope":
+                return self._beyond_scope(question)
+            if out == "off_topic":
+                return Answer(question, Mode.OFF_TOPIC)
         if len(ev.names) >= 2:
             return self._listed(question, ev.names, ev)
         if ev.names:
@@ -218,6 +272,14 @@ class AnswerEngine:
         if not isinstance(nearest, Faq) or nearest.id == self.kb.meta.roles.beyond_scope:
             return False  # a program, or the residency stage, whose note says where to ask
         return ev.learned_off_topic > float(ev.learned.max()) * self.thresholds.off_topic_odds
+
+    def _learned_out_of_scope(self, ev: Evidence) -> ScopeLabel | None:
+        """Which way out of scope the scope model finds a question with no name or place, when
+        it finds it unlikely to be ours."""
+        odds = ev.scope_odds
+        if odds is None or odds.in_scope >= self.thresholds.in_scope_floor:
+            return None
+        return odds.out_label
 
     def _beyond_scope(self, question: str) -> Answer:
         """Residency-stage questions get the entry saying where to ask instead, unanswered."""

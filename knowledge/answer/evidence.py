@@ -15,6 +15,7 @@ from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
+from knowledge.answer.scope import ScopeModel, ScopeOdds
 from knowledge.answer.text import Token, stem
 from knowledge.answer.vocabulary import Lexicon
 from knowledge.schema import Entry, NameTrap, Program
@@ -71,6 +72,7 @@ class Evidence:
     learned: np.ndarray  # the topic classifier's probability per entry (zeros without one)
     learned_off_topic: float  # its probability that the question is off topic
     defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
+    scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
 
 
 class Retriever:
@@ -88,6 +90,7 @@ class Retriever:
         lexicon: Lexicon,
         definitions: Mapping[str, str] | None = None,
         topics: LinearClassifier | None = None,
+        scope: ScopeModel | None = None,
     ) -> None:
         self.entries = tuple(entries)
         self.owners = owners  # entry row of each embedded passage
@@ -101,6 +104,7 @@ class Retriever:
             if entry_id in self._row
         }
         self.topics = topics
+        self.scope = scope
         # Programs are picked out by names, places and focus words; the classifier's probability
         # only ranks FAQ entries (1 for an FAQ row, 0 for a program's).
         self._faq = np.array([not isinstance(e, Program) for e in self.entries], np.float32)
@@ -179,7 +183,14 @@ class Retriever:
             defines=self.lexicon.defined(tokens, self._defining),
             learned=learned,
             learned_off_topic=off,
+            scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,
         )
+
+    def with_scope(self, scope: ScopeModel | None) -> Retriever:
+        """The same retriever with another scope model."""
+        twin = copy.copy(self)
+        twin.scope = scope
+        return twin
 
     def learned(self, vector: np.ndarray) -> tuple[np.ndarray, float]:
         """The topic classifier's probability per entry, and that of off topic (zeros without a

@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("index", help="build or refresh the embedding cache").set_defaults(run=cmd_index)
     ev = sub.add_parser("eval", help="score evaluation files against the engine and baselines")
     ev.add_argument("files", nargs="+", type=Path)
+    ev.add_argument(
+        "--unseen",
+        action="store_true",
+        help="refit the scope model without these questions first (for sets it learned from)",
+    )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -142,7 +147,10 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         cases = load_cases(args.files)
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
-    print(report(_engine(settings), cases))
+    engine = _engine(settings)
+    if args.unseen:
+        engine = engine.without_examples([c.q for c in cases])
+    print(report(engine, cases))
     return 0
 
 
