@@ -60,7 +60,7 @@ class Thresholds:
     # chosen on the spent real sets, each scored unseen (`imgbot eval --unseen`); low on purpose:
     # a wrong decline costs a user more than a wrong "not sure".
     in_scope_floor: float = 0.1
-    scope_strength: float = 4.0  # inverse L2 penalty of the scope model
+    scope_strength: float = 8.0  # inverse L2 penalty of the scope model
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
     @property
@@ -242,8 +242,6 @@ class AnswerEngine:
                 return Answer(question, Mode.OFF_TOPIC)
             if ev.scope.residency_only:
                 return self._beyond_scope(question)
-        if not ev.names:
-            # A place is weaker evidence than a name: "residency programs in California".
             out = self._learned_out_of_scope(ev)
             if out == "beyond_scope":
                 return self._beyond_scope(question)
@@ -275,9 +273,14 @@ class AnswerEngine:
 
     def _learned_out_of_scope(self, ev: Evidence) -> ScopeLabel | None:
         """Which way out of scope the scope model finds a question with no name or place, when
-        it finds it unlikely to be ours."""
+        it finds it unlikely to be ours: the residency stage, or off topic when no word of
+        medicine is used."""
         odds = ev.scope_odds
         if odds is None or odds.in_scope >= self.thresholds.in_scope_floor:
+            return None
+        if odds.out_label == "off_topic" and ev.scope.medical:
+            # A question in words of medicine ("how do I pick a program?") asked of this
+            # assistant is most likely ours, whatever other sites' study-abroad questions say.
             return None
         return odds.out_label
 
