@@ -263,3 +263,27 @@ def test_off_topic_examples_are_required_text(data):
     edit(data / "off_topic.yaml", "off_topic:\n", "off_topic: []\nunused:\n")
     error = error_for(data)
     assert error.file.endswith("off_topic.yaml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("  scope: in_scope\n", "  scope: maybe\n", "scope"),  # only the three scopes
+        ('  source: "https://www.imgguide.com', '  source: "ftp://www.imgguide.com', "source"),
+        ("- q: ", "- question: ", "question"),  # an unknown key, not a silent gap
+    ],
+)
+def test_asked_questions_are_validated(data, old, new, field):
+    edit(data / "asked.yaml", old, new)
+    error = error_for(data)
+    assert error.file.endswith("asked.yaml") and field in str(error)
+
+
+def test_a_question_asked_twice_is_one_example(data):
+    edit(
+        data / "asked.yaml",
+        "asked:\n",
+        'asked:\n- {q: "What is  USCE for IMGs?", scope: off_topic, source: "https://example.org"}\n',
+    )
+    error = error_for(data)
+    assert error.reason == "asked twice" and error.entry == "What is USCE for IMGs?"
