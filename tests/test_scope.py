@@ -110,3 +110,16 @@ def test_the_sealed_set_is_never_learned_from(kb):
     learned = {_key(a.q) for a in kb.asked}
     assert len(sealed) >= 80
     assert not [i for i, case in enumerate(sealed) if _key(case["q"]) in learned]
+
+
+@pytest.mark.parametrize("labels", [[0, 1, 2] * 8, [0, 1] * 12])
+def test_one_question_at_a_time_gets_scikit_learns_own_probabilities(labels):
+    rng = np.random.default_rng(3)
+    words = "your program visa observership housing letters match step cost fee".split()
+    texts = [" ".join(rng.choice(words, 4)) for _ in labels]
+    vectors = rng.normal(size=(len(labels), 6)).astype(np.float32)
+    model = TextClassifier(texts, vectors, np.array(labels), strength=8.0)
+    asked = ["your program fee fee", "observership and housing", "nothing known here"]
+    near = rng.normal(size=(3, 6)).astype(np.float32)
+    expected = model._model.predict_proba(model._features(asked, near))
+    assert np.allclose(model.probabilities(asked, near), expected, atol=1e-5)
