@@ -140,16 +140,19 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # Round 3's topic classifier lowered dev.yaml's (faq 75 -> 74, ood 47 -> 45), whose misses the
 # FAQ phrasings had been written against, while raising both held-out sets' by more (faq +13,
 # ood +8): a trade made on purpose and recorded in the README. Round 4's scope model raised the
-# out-of-scope counts of every set (ood 114 -> 123 of 158) and changed no in-scope count.
+# out-of-scope counts of every set it learned from (ood 114 -> 125 of 158) and changed no in-scope
+# count; holdout4.yaml was scored once, sealed, at the end of round 4 (the same counts as here).
+HOLDOUT4_FLOORS = {"faq": 36, "ood": 22}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
-HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 22}
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 32}
+HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 23}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 33}
 REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 46}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout4.yaml", HOLDOUT4_FLOORS),
         ("real/holdout3.yaml", HOLDOUT3_FLOORS),
         ("real/holdout2.yaml", HOLDOUT2_FLOORS),
         ("real/holdout.yaml", HOLDOUT_FLOORS),

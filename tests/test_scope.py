@@ -3,7 +3,6 @@
 import dataclasses
 import hashlib
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +16,8 @@ from knowledge.schema import Asked
 from tests.conftest import EVAL_DIR
 from tests.fakes import FakeEncoder
 
-SEALED = EVAL_DIR / "real" / "holdout4.yaml"
+# Real-question sets committed sealed, for a later round to score once: never learned from.
+SEALED = ["holdout5.yaml"]
 
 
 def test_the_wording_tells_apart_what_the_vectors_do_not():
@@ -104,9 +104,11 @@ def _key(text: str) -> str:
     return hashlib.sha256(re.sub(r"\W+", " ", text.casefold()).strip().encode()).hexdigest()
 
 
-def test_the_sealed_set_is_never_learned_from(kb):
+@pytest.mark.parametrize("name", SEALED)
+def test_a_sealed_set_is_never_learned_from(kb, name):
     # Compared by hash of the folded words: the sealed questions are never printed.
-    sealed = yaml.safe_load(Path(SEALED).read_text(encoding="utf-8"))["cases"]
+    path = EVAL_DIR / "real" / name
+    sealed = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     learned = {_key(a.q) for a in kb.asked}
     assert len(sealed) >= 80
     assert not [i for i, case in enumerate(sealed) if _key(case["q"]) in learned]
