@@ -34,6 +34,8 @@ def test_a_visa_class_is_one_word(lexicon):
     words = lexicon.tokenizer.words("J-1 or H-1B, B-1/B-2 and F-1 but Step-1 and covid-19")
     assert words[:6] == ["j1", "or", "h1b", "b1", "b2", "and"]
     assert "f1" in words and words[-4:] == ["1", "and", "covid", "19"]
+    # The hyphen after the digit, as often typed; a pair of classes stays two words.
+    assert lexicon.tokenizer.words("H1-B or B1-B2") == ["h1b", "or", "b1", "b2"]
 
 
 @pytest.mark.parametrize(

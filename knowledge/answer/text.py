@@ -14,11 +14,11 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"
 # Markup pasted from web pages ("<b>visa</b>") is noise to the question.
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 # A possessive ending is dropped ("Hopkins's"), "&" reads "and", a comma is remembered (postal
-# codes count after one: "Miami, FL"), a visa class is one word ("J-1" is "j1", "H-1B" "h1b"),
-# and other words are runs of ASCII letters and digits.
+# codes count after one: "Miami, FL"), a visa class is one word ("J-1" is "j1", "H-1B" and
+# "H1-B" "h1b"), and other words are runs of ASCII letters and digits.
 _PIECE = re.compile(
     r"(?P<possessive>['’]s)|(?P<amp>&)|(?P<comma>,)"
-    r"|(?P<code>\b[A-Za-z]-[0-9]{1,2}[A-Za-z]?\b)|(?P<word>[A-Za-z0-9]+)"
+    r"|(?P<code>\b[A-Za-z](?:-[0-9]{1,2}[A-Za-z]?|[0-9]{1,2}-[A-Za-z])\b)|(?P<word>[A-Za-z0-9]+)"
 )
 
 
