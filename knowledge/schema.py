@@ -268,6 +268,8 @@ class Vocabulary(Strict):
     definition_openers: list[Phrase]  # "what is": a definition of the term that follows
     definition_modifiers: Words  # may stand between the opener and the term ("clinical")
     generic_name_words: Words
+    institution_words: Words  # what an institution's name is built around
+    institution_qualifiers: Words  # say what kind of institution, not which one
     focus: dict[str, FocusTag]
 
     @field_validator("focus")

@@ -141,8 +141,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # FAQ phrasings had been written against, while raising both held-out sets' by more (faq +13,
 # ood +8): a trade made on purpose and recorded in the README. Round 4's scope model raised the
 # out-of-scope counts of every set it learned from (ood 114 -> 125 of 158) and changed no in-scope
-# count; holdout4.yaml was scored once, sealed, at the end of round 4 (the same counts as here).
-HOLDOUT4_FLOORS = {"faq": 36, "ood": 22}
+# count; holdout4.yaml was scored once, sealed, at the end of round 4 (faq 36, ood 22); institutions
+# we do not cover, said plainly since, took its one program card given by similarity (faq 37).
+HOLDOUT4_FLOORS = {"faq": 37, "ood": 22}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 23}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 33}
@@ -256,3 +257,9 @@ def test_a_question_in_words_of_medicine_is_never_declined_as_off_topic_by_the_s
     # ("program") keeps it ours.
     answer = real_engine.answer("how do I pick a program")
     assert answer.answered and answer.results[0].id == "choosing-a-program"
+
+
+def test_an_institution_we_do_not_cover_gets_the_topic_in_general_not_a_card(real_engine):
+    answer = real_engine.answer("how to apply for an elective at Stanford University")
+    assert answer.mode is Mode.FAQ and answer.results[0].id == "how-to-apply"
+    assert answer.note.startswith("Stanford University is not one of the 10 programs we cover")

@@ -38,6 +38,7 @@ MAX_TOPICS = 3  # topics answered in one reply to a message asking several
 # are then ranked by their phrasings' cosine and BM25 alone, and off topic is judged by words.
 MAX_LEARNED_ENTRIES = 2000
 OFF_TOPIC = -1  # the classifier's label for the off-topic examples
+NOT_CANDIDATE = -2.0  # a fused score below any entry's (cosines are at least -1)
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class AnswerEngine:
             self._scope_model(every, owners, learn, embedded),
         )
         self.browse = Browser(kb, self.retriever)
-        self._faq_rows = np.array([i for i, e in enumerate(self.entries) if isinstance(e, Faq)])
+        self._is_faq = np.array([isinstance(e, Faq) for e in self.entries])
+        self._faq_rows = np.flatnonzero(self._is_faq)
 
     def _scope_model(
         self, every: list[str], owners: list[int], learn: list[bool], embedded: np.ndarray
@@ -256,6 +258,8 @@ class AnswerEngine:
             return self._listed(question, list(self.kb.programs), ev)
         if ev.places:
             return self._by_place(question, ev)
+        if ev.elsewhere:
+            return self._elsewhere(question, ev.elsewhere, ev)
         if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
             return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
@@ -295,6 +299,19 @@ class AnswerEngine:
         where = "; ".join(program.source(ref).url for ref in confused.sources)
         note = f"{confused.name} is not {program.institution}. {confused.note} (Source: {where})"
         return Answer(question, Mode.UNKNOWN, (Result(program, 0.0),), note)
+
+    def _elsewhere(self, question: str, institution: str, ev: Evidence) -> Answer:
+        """An institution we do not cover: said plainly, and the topic asked answered in
+        general when an FAQ is close enough; never the card of a program that reads alike."""
+        note = f"{institution} is not one of the {len(self.kb.programs)} programs we cover."
+        faqs_only = replace(ev, fused=np.where(self._is_faq, ev.fused, NOT_CANDIDATE))
+        general = self._by_similarity(question, faqs_only)
+        if general.mode is Mode.FAQ:
+            kept = tuple(r for r in general.results if isinstance(r.entry, Faq))
+            return replace(general, results=kept, note=f"{note} In general:")
+        fallbacks = (self.kb.get(i) for i in self.kb.meta.roles.place_fallbacks)
+        results = tuple(Result(e, 0.0) for e in fallbacks if e is not None)
+        return Answer(question, Mode.UNKNOWN, results, note)
 
     def _by_focus(self, question: str, ev: Evidence) -> Answer:
         """Programs carrying the most of the described tags, best fused score first."""

@@ -12,6 +12,7 @@ import numpy as np
 from embeddings.classifier import LinearClassifier
 from embeddings.grouped import GroupedIndex
 from embeddings.index import VectorIndex, top_rows
+from knowledge.answer.institutions import other_institution
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
@@ -73,6 +74,7 @@ class Evidence:
     learned_off_topic: float  # its probability that the question is off topic
     defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
     scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
+    elsewhere: str | None = None  # an institution named that is none of ours, as written
 
 
 class Retriever:
@@ -117,6 +119,9 @@ class Retriever:
             bm25.vocabulary | lexicon.program_words | lexicon.domain_words | lexicon.focus_words
         )
         self._near = NearWords(self.vocabulary, (ONE_TYPO_CHARS, TWO_TYPOS_CHARS))
+        self._not_distinctive = (
+            lexicon.institution_words | lexicon.institution_qualifiers | gazetteer.words
+        )
         # Each program's own location, by state: a program is "in" a place asked for only if
         # its state is that place's.
         self._located: dict[str, list[tuple[int, Program, Place]]] = {}
@@ -184,6 +189,9 @@ class Retriever:
             learned=learned,
             learned_off_topic=off,
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,
+            elsewhere=None
+            if names or trap
+            else other_institution(text, tokens, self.lexicon.institution_words, self._distinctive),
         )
 
     def with_scope(self, scope: ScopeModel | None) -> Retriever:
@@ -261,6 +269,11 @@ class Retriever:
         twin = copy.copy(self)
         twin.passages = self.passages.exactly()
         return twin
+
+    def _distinctive(self, word: str) -> bool:
+        """A word that can pick out an institution none of our entries mentions: neither a
+        kind of institution ("teaching"), a place, nor a word of our knowledge."""
+        return word not in self._not_distinctive and stem(word) not in self.vocabulary
 
     def known(self, term: str) -> bool:
         """In the domain's vocabulary, allowing a typo in longer words."""

@@ -48,6 +48,8 @@ class Lexicon:
     definition_openers: tuple[tuple[str, ...], ...]  # as word sequences: "whats" is no "what"
     definition_modifiers: frozenset[str]
     generic_name_words: frozenset[str]
+    institution_words: frozenset[str]
+    institution_qualifiers: frozenset[str]
     focus: dict[str, list[list[str]]]  # tag -> its phrases as stem sequences
     selective: frozenset[str]  # tags that pick programs out
 
@@ -89,6 +91,10 @@ class Lexicon:
             ),
             definition_modifiers=stems(vocabulary.definition_modifiers),
             generic_name_words=frozenset(vocabulary.generic_name_words),
+            institution_words=frozenset(tokenizer.words(" ".join(vocabulary.institution_words))),
+            institution_qualifiers=frozenset(
+                tokenizer.words(" ".join(vocabulary.institution_qualifiers))
+            ),
             focus=focus,
             selective=frozenset(t for t, spec in vocabulary.focus.items() if spec.selective),
         )

@@ -208,9 +208,9 @@ class Presenter:
         if not isinstance(faq, Faq):
             return self._unsure(answer)
         if answer.asked > 1:
-            return self._several(answer.topics[: answer.asked])
+            return self._several(answer.topics[: answer.asked], answer.note)
         rows = self._related_rows(faq)
-        text = faq_card(faq, self.f)
+        text = join([self.f.text(answer.note), faq_card(faq, self.f)])
         if rows:
             text += "\n\n" + self.f.italic("People also ask:")
         return Reply(text, rows)
@@ -224,10 +224,10 @@ class Presenter:
             join([self.f.text(note.answer), sources(note.sources, self.f)]), (browse_row(),)
         )
 
-    def _several(self, topics: list[Faq]) -> Reply:
+    def _several(self, topics: list[Faq], note: str = "") -> Reply:
         """A message asking several things: each answered briefly, each a tap from in full."""
         f = self.f
-        blocks = [f.text(f"You asked {len(topics)} things:")]
+        blocks = [f.text(note), f.text(f"You asked {len(topics)} things:")]
         for faq in topics:
             source = faq.sources[0]
             blocks.append(
