@@ -8,6 +8,7 @@ import html
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Executor
+from datetime import datetime
 
 from telegram import ForceReply, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import ContextTypes
@@ -111,10 +112,13 @@ OPENED = "opened"  # the mode of an entry opened from a button (never logged as 
 
 
 async def rate(
-    context: ContextTypes.DEFAULT_TYPE, user: User, data: views.Rate | views.RateEntry
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    data: views.Rate | views.RateEntry,
+    pressed: datetime,
 ) -> None:
     """Store a 👍 or 👎: about the answer as it was recorded, or about the opened entry the
-    press names. A second press replaces the first."""
+    press names. A later press replaces an earlier one, whichever worker's write lands last."""
     store = state.store_of(context)
     if store is None:
         return
@@ -122,7 +126,7 @@ async def rate(
         answer = AnswerRef(data.answer_id, mode=OPENED, entry_id=data.entry_id)
     else:
         answer = await store.answer_ref(data.answer_id) or AnswerRef(data.answer_id)
-    await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN)
+    await store.record_feedback(user.id, answer, Vote.UP if data.up else Vote.DOWN, at=pressed)
 
 
 async def ask_for_report(

@@ -8,6 +8,7 @@ import html
 import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from telegram import (
@@ -35,7 +36,7 @@ from knowledge.loader import KnowledgeError
 from knowledge.present.cards import card, month
 from knowledge.present.replies import EXAMPLES, Presenter, examples_rows
 from knowledge.schema import Program
-from knowledge.store import Outcome, new_id
+from knowledge.store import Outcome, new_id, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -271,6 +272,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     if query is None:
         return
+    pressed = utc_now()  # a vote is ordered by when it came, not by when its write lands
     if await over_limit(update, context) is not Verdict.ALLOW:
         await _acknowledge(query, SLOW_DOWN_BUTTON)  # answered, but no work
         return
@@ -288,7 +290,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _acknowledge(query, feedback.acknowledgement(data) if live and data else STALE)
     if not live or data is None or message is None:
         return
-    if not await _press(message, data, query.from_user, context):
+    if not await _press(message, data, query.from_user, context, pressed):
         # a reload between the check and the work, or a case _refers_to_something lacks
         logger.warning("a button press acknowledged as live did nothing: %s", type(data).__name__)
 
@@ -329,7 +331,11 @@ def _carries(message: Message, data: views.Callback) -> bool:
 
 
 async def _press(
-    message: Message, data: views.Callback, user: User, context: ContextTypes.DEFAULT_TYPE
+    message: Message,
+    data: views.Callback,
+    user: User,
+    context: ContextTypes.DEFAULT_TYPE,
+    pressed: datetime,
 ) -> bool:
     """Carry out a pressed button; False when it refers to nothing (any more)."""
     engine = engine_of(context)
@@ -369,7 +375,7 @@ async def _press(
         case views.Example(number) if number < len(EXAMPLES):
             await reply_to_question(message, EXAMPLES[number], user, context)
         case views.Rate() | views.RateEntry():
-            await feedback.rate(context, user, data)
+            await feedback.rate(context, user, data, pressed)
         case views.ReportMistake():
             await feedback.ask_for_report(message, context, data)
         case _:

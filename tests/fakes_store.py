@@ -106,19 +106,30 @@ class FakeStore:
         return AnswerRef(answer_id, q.text or "", q.mode, entry, score)
 
     def _upsert(
-        self, table: dict[tuple[str, str], _About], user_id: int, answer: AnswerRef
-    ) -> _About:
-        now = self.clock()
+        self,
+        table: dict[tuple[str, str], _About],
+        user_id: int,
+        answer: AnswerRef,
+        at: datetime | None,
+        **changed: object,
+    ) -> None:
+        now = at or self.clock()
         user = self.user_hash(user_id)
         row = table.setdefault((user, answer.answer_id), _About(user, answer, now, now))
-        row.updated = now
-        return row
+        if row.updated <= now:  # never over a row cast later, as the database does
+            row.updated = now
+            for name, value in changed.items():
+                setattr(row, name, value)
 
-    async def record_feedback(self, user_id: int, answer: AnswerRef, vote: Vote) -> None:
-        self._upsert(self.votes, user_id, answer).vote = vote
+    async def record_feedback(
+        self, user_id: int, answer: AnswerRef, vote: Vote, *, at: datetime | None = None
+    ) -> None:
+        self._upsert(self.votes, user_id, answer, at, vote=vote)
 
-    async def record_report(self, user_id: int, answer: AnswerRef, message: str) -> None:
-        self._upsert(self.reports, user_id, answer).message = message
+    async def record_report(
+        self, user_id: int, answer: AnswerRef, message: str, *, at: datetime | None = None
+    ) -> None:
+        self._upsert(self.reports, user_id, answer, at, message=message)
 
     async def get_context(self, chat_key: str) -> Context | None:
         found = self.contexts.get(self._key("chat", chat_key))

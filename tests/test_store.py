@@ -159,6 +159,21 @@ async def test_concurrent_duplicate_presses_are_stored_once(any_store: Store) ->
     assert len((await any_store.report_rows()).negative) == 1
 
 
+async def test_a_write_landing_late_never_replaces_one_cast_after_it(
+    any_store: Store, clock: FakeClock
+) -> None:
+    earlier = clock()
+    clock.advance(seconds=5)
+    await any_store.record_feedback(1, answer(), Vote.DOWN)
+    await any_store.record_report(1, answer(), "the later report")
+    # A retry, or a call that outlived its timeout, of what was cast 5 s before.
+    await any_store.record_feedback(1, answer(), Vote.UP, at=earlier)
+    await any_store.record_report(1, answer(), "the earlier report", at=earlier)
+    assert [(v.up, v.down) for v in (await any_store.stats()).votes] == [(0, 1)]
+    reports = [r.message for r in (await any_store.report_rows()).negative if r.kind == "report"]
+    assert reports == ["the later report"]
+
+
 async def test_report_keeps_the_message(any_store: Store, clock: FakeClock) -> None:
     await any_store.record_report(1, answer(), "The deadline is March, not May")
     await any_store.record_report(2, answer("a2", None), "wrong program")
@@ -419,12 +434,14 @@ async def test_corrupt_sqlite_file_is_moved_aside(
 
 
 class Controlled:
-    """Wraps a store; `state` makes every call work, fail at once ("down") or hang ("hang")."""
+    """Wraps a store; `state` makes every call work, fail at once ("down") or hang ("hang")
+    until `released` is set."""
 
     def __init__(self, inner: Store) -> None:
         self.inner = inner
         self.state = "up"
         self.calls: list[str] = []
+        self.released = asyncio.Event()
 
     def user_hash(self, user_id: int) -> str:
         return self.inner.user_hash(user_id)
@@ -437,7 +454,7 @@ class Controlled:
             if self.state == "down":
                 raise ConnectionRefusedError("database down")
             if self.state == "hang":
-                await asyncio.Event().wait()
+                await self.released.wait()
             return await method(*args, **kwargs)
 
         return call
@@ -522,6 +539,26 @@ async def test_safe_store_queues_then_flushes_in_order(
     assert [r.question_id for r in (await safe.report_rows()).unanswered] == [qid]
     await safe.close()
     assert "record_feedback:down" in flaky.calls
+
+
+async def test_a_vote_outliving_its_timeout_lands_under_the_later_one(clock: FakeClock) -> None:
+    slow = Controlled(FakeStore(clock=clock))
+
+    async def connect() -> Store:
+        return cast(Store, slow)
+
+    safe = SafeStore(connect, timeout=0.2, retry_delay=(0.01, 0.05), clock=clock)
+    await safe.start()
+    slow.state = "hang"
+    await safe.record_feedback(1, answer(), Vote.UP)  # times out, goes on, and is queued
+    clock.advance(seconds=5)
+    slow.state = "up"
+    await safe.record_feedback(1, answer(), Vote.DOWN)
+    await safe.wait_idle()
+    slow.released.set()  # the first call, abandoned but never cancelled, lands last
+    await safe.close()
+    assert [(v.up, v.down) for v in (await slow.inner.stats()).votes] == [(0, 1)]
+    assert slow.calls.count("record_feedback:hang") >= 1
 
 
 async def test_safe_store_times_out_on_a_hanging_database(

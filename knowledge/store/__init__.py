@@ -22,6 +22,7 @@ from knowledge.store.base import (
     UnansweredRow,
     Vote,
     new_id,
+    utc_now,
 )
 from knowledge.store.safe import SafeStore
 from knowledge.store.settings import StoreSettings
@@ -47,6 +48,7 @@ __all__ = [
     "Vote",
     "new_id",
     "open_store",
+    "utc_now",
 ]
 
 

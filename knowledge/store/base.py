@@ -164,12 +164,19 @@ class Store(Protocol):
         pressed under it; None when unknown (never recorded, forgotten or purged)."""
         ...
 
-    async def record_feedback(self, user_id: int, answer: AnswerRef, vote: Vote) -> None:
-        """One vote per (user, answer): a second press replaces the first, never adds a row."""
+    async def record_feedback(
+        self, user_id: int, answer: AnswerRef, vote: Vote, *, at: datetime | None = None
+    ) -> None:
+        """One vote per (user, answer): a later press replaces an earlier one, never adds a
+        row. `at` is when it was cast (default: now); a write landing late (a retry, a call
+        that outlived its timeout, a press delivered to two workers) never replaces a vote
+        cast after it."""
         ...
 
-    async def record_report(self, user_id: int, answer: AnswerRef, message: str) -> None:
-        """One report per (user, answer): a second one replaces the message."""
+    async def record_report(
+        self, user_id: int, answer: AnswerRef, message: str, *, at: datetime | None = None
+    ) -> None:
+        """One report per (user, answer): a later one replaces the message, as for votes."""
         ...
 
     async def get_context(self, chat_key: str) -> Context | None:

@@ -62,6 +62,7 @@ class SafeStore:
         max_pending: int = 1000,
         retry_for: float = 30.0,
         retry_delay: tuple[float, float] = (0.1, 5.0),
+        clock: Clock = utc_now,
     ) -> None:
         self.timeout = timeout
         self.admin_timeout = admin_timeout
@@ -71,6 +72,7 @@ class SafeStore:
         self.retry_delay = retry_delay
         self.dropped = 0  # writes given up on, since start
         self._connect = connect
+        self._clock = clock  # when votes and reports are cast (see Store.record_feedback)
         self._inner: Store | None = None
         self._connected = asyncio.Event()
         self._pending: deque[_Pending] = deque()
@@ -88,7 +90,9 @@ class SafeStore:
         from knowledge.store.sql import SqlStore  # the SQL stack only for the real thing
 
         settings = settings or StoreSettings.from_env()
-        return cls(lambda: SqlStore.open(settings, clock=clock), timeout=settings.timeout)
+        return cls(
+            lambda: SqlStore.open(settings, clock=clock), timeout=settings.timeout, clock=clock
+        )
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -221,18 +225,24 @@ class SafeStore:
         )
         return qid
 
-    async def record_feedback(self, user_id: int, answer: AnswerRef, vote: Vote) -> None:
+    async def record_feedback(
+        self, user_id: int, answer: AnswerRef, vote: Vote, *, at: datetime | None = None
+    ) -> None:
+        cast = at or self._clock()  # now, not when a queued or retried write lands
         await self._queue_write(
             f"vote {vote.name} on answer {answer.answer_id}",
             user_id,
-            lambda s: s.record_feedback(user_id, answer, vote),
+            lambda s: s.record_feedback(user_id, answer, vote, at=cast),
         )
 
-    async def record_report(self, user_id: int, answer: AnswerRef, message: str) -> None:
+    async def record_report(
+        self, user_id: int, answer: AnswerRef, message: str, *, at: datetime | None = None
+    ) -> None:
+        cast = at or self._clock()
         await self._queue_write(
             f"report on answer {answer.answer_id}",
             user_id,
-            lambda s: s.record_report(user_id, answer, message),
+            lambda s: s.record_report(user_id, answer, message, at=cast),
         )
 
     async def answer_ref(self, answer_id: str) -> AnswerRef | None:

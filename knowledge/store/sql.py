@@ -191,9 +191,14 @@ class SqlStore:
         return AnswerRef(answer_id, row.text or "", row.mode, top[0], top[1])
 
     async def _upsert_about_answer(
-        self, table: Table, user_id: int, answer: AnswerRef, changed: Mapping[str, object]
+        self,
+        table: Table,
+        user_id: int,
+        answer: AnswerRef,
+        changed: Mapping[str, object],
+        at: datetime | None,
     ) -> None:
-        now = self._clock()
+        now = at or self._clock()
         stmt = self._insert(table).values(
             user_hash=self.user_hash(user_id),
             answer_id=answer.answer_id,
@@ -205,17 +210,24 @@ class SqlStore:
             updated_at=now,
             **changed,
         )
+        # Never over a row cast later: last cast wins, whatever order the writes land in.
         stmt = stmt.on_conflict_do_update(
-            index_elements=["user_hash", "answer_id"], set_={**changed, "updated_at": now}
+            index_elements=["user_hash", "answer_id"],
+            set_={**changed, "updated_at": now},
+            where=table.c.updated_at <= stmt.excluded.updated_at,
         )
         async with self._engine.begin() as conn:
             await conn.execute(stmt)
 
-    async def record_feedback(self, user_id: int, answer: AnswerRef, vote: Vote) -> None:
-        await self._upsert_about_answer(feedback, user_id, answer, {"vote": int(vote)})
+    async def record_feedback(
+        self, user_id: int, answer: AnswerRef, vote: Vote, *, at: datetime | None = None
+    ) -> None:
+        await self._upsert_about_answer(feedback, user_id, answer, {"vote": int(vote)}, at)
 
-    async def record_report(self, user_id: int, answer: AnswerRef, message: str) -> None:
-        await self._upsert_about_answer(reports, user_id, answer, {"message": message})
+    async def record_report(
+        self, user_id: int, answer: AnswerRef, message: str, *, at: datetime | None = None
+    ) -> None:
+        await self._upsert_about_answer(reports, user_id, answer, {"message": message}, at)
 
     async def get_context(self, chat_key: str) -> Context | None:
         stmt = select(chat_context.c.data, chat_context.c.expires_at).where(
