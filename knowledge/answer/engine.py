@@ -309,9 +309,12 @@ class AnswerEngine:
         if general.mode is Mode.FAQ:
             kept = tuple(r for r in general.results if isinstance(r.entry, Faq))
             return replace(general, results=kept, note=f"{note} In general:")
-        fallbacks = (self.kb.get(i) for i in self.kb.meta.roles.place_fallbacks)
-        results = tuple(Result(e, 0.0) for e in fallbacks if e is not None)
-        return Answer(question, Mode.UNKNOWN, results, note)
+        return Answer(question, Mode.UNKNOWN, self._fallbacks(), note)
+
+    def _fallbacks(self) -> tuple[Result, ...]:
+        """The FAQs offered when the place or institution asked about has no program of ours."""
+        found = (self.kb.get(i) for i in self.kb.meta.roles.place_fallbacks)
+        return tuple(Result(e, 0.0) for e in found if e is not None)
 
     def _by_focus(self, question: str, ev: Evidence) -> Answer:
         """Programs carrying the most of the described tags, best fused score first."""
@@ -329,12 +332,9 @@ class AnswerEngine:
         places = tuple(ev.places)
         if not here:
             labels = ", ".join(p.label for p in ev.places)
-            fallbacks = (self.kb.get(i) for i in self.kb.meta.roles.place_fallbacks)
-            results = tuple(Result(e, 0.0) for e in fallbacks if e is not None)
             note = f"None of the programs we cover is in {labels}."
-            return Answer(question, Mode.UNKNOWN, results, note, places)
+            return Answer(question, Mode.UNKNOWN, self._fallbacks(), note, places)
         here.sort(key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
-        results = tuple(Result(p, 1.0) for p in here)
         if ev.unknown_share >= self.thresholds.unknown_terms:
             # "weather in Boston": a place, but nothing else in it is about externships.
             return Answer(question, Mode.OFF_TOPIC, places=places)
