@@ -55,14 +55,14 @@ class ScopeExamples:
 
 
 class ScopeModel:
-    """A classifier of questions into the three scopes."""
+    """A classifier of questions into the three scopes; made by `fitted`, which checks that
+    the examples show all three (so its probability columns are LABELS, in order)."""
 
     def __init__(self, examples: ScopeExamples, strength: float) -> None:
         self.examples = examples
         self.strength = strength
         codes = np.array([LABELS.index(label) for label in examples.labels])
         self._classifier = TextClassifier(examples.texts, examples.vectors, codes, strength)
-        self._columns = [int(np.searchsorted(self._classifier.labels, i)) for i in range(3)]
 
     @classmethod
     def fitted(cls, examples: ScopeExamples, strength: float) -> ScopeModel | None:
@@ -71,7 +71,7 @@ class ScopeModel:
 
     def odds(self, texts: Sequence[str], vectors: np.ndarray) -> list[ScopeOdds]:
         probs = self._classifier.probabilities(texts, vectors)
-        return [ScopeOdds(*(float(row[c]) for c in self._columns)) for row in probs]
+        return [ScopeOdds(*(float(p) for p in row)) for row in probs]
 
     def without(self, texts: Collection[str]) -> ScopeModel | None:
         """The same model refitted without the given texts among its examples."""
