@@ -216,6 +216,37 @@ def test_a_name_trap_is_said_plainly_not_answered_with_the_lookalike(
     assert not answer.answered and " is not " in answer.note and ids(answer) == [program]
 
 
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("Does Cleveland Clinic Florida offer observerships?", "cleveland-clinic"),
+        ("florida cleveland clinic externship fee", "cleveland-clinic"),
+        ("Johns Hopkins Florida elective", "johns-hopkins"),
+    ],
+)
+def test_another_campus_of_a_programs_name_is_not_given_its_card(fake_engine, question, program):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.UNKNOWN and ids(answer) == [program]
+    assert "Florida" in answer.note and "only" in answer.note
+    assert answer.to_json()["note"] == answer.note
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("Is Cleveland Clinic in Florida?", "cleveland-clinic"),  # a question of where it is
+        ("Cleveland Clinic Ohio observership", "cleveland-clinic"),  # where it is
+        ("Intermountain Salt Lake City", "intermountain"),  # a city of its state
+        ("UCLA Los Angeles observership", "ucla"),
+    ],
+)
+def test_a_place_the_program_is_in_or_a_question_of_where_keeps_its_card(
+    fake_engine, question, program
+):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.PROGRAM and ids(answer)[:1] == [program] and not answer.note
+
+
 def test_partners_healthcare_is_brigham(fake_engine):
     assert ids(fake_engine.answer("Partners HealthCare externship"))[:1] == ["brigham-and-womens"]
 

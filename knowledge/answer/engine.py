@@ -232,6 +232,8 @@ class AnswerEngine:
     def _decide(self, question: str, ev: Evidence, context: Context | None = None) -> Answer:
         if ev.trap is not None:
             return self._name_trap(question, ev.trap)
+        if ev.campus is not None:
+            return self._other_campus(question, *ev.campus)
         followed = self._follow_up(question, ev, context)
         if followed is not None:
             return followed
@@ -298,6 +300,15 @@ class AnswerEngine:
         program, confused = trap
         where = "; ".join(program.source(ref).url for ref in confused.sources)
         note = f"{confused.name} is not {program.institution}. {confused.note} (Source: {where})"
+        return Answer(question, Mode.UNKNOWN, (Result(program, 0.0),), note)
+
+    def _other_campus(self, question: str, program: Program, asked: str) -> Answer:
+        """Another campus of a program's name: we say what our card covers, never pass it off
+        as the campus asked about."""
+        note = (
+            f"We have nothing checked on {asked}. Our {program.short} card is for "
+            f"{program.location} only."
+        )
         return Answer(question, Mode.UNKNOWN, (Result(program, 0.0),), note)
 
     def _elsewhere(self, question: str, institution: str, ev: Evidence) -> Answer:

@@ -22,6 +22,7 @@ from knowledge.answer.vocabulary import Lexicon
 from knowledge.schema import Entry, NameTrap, Program
 
 Trap = tuple[Program, NameTrap]
+Campus = tuple[Program, str]  # a program, and the other campus of its name asked about
 
 # An unknown word this long may be a typo of a known one (one edit; two from TWO_TYPOS_CHARS).
 ONE_TYPO_CHARS = 5
@@ -75,6 +76,7 @@ class Evidence:
     defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
     scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
     elsewhere: str | None = None  # an institution named that is none of ours, as written
+    campus: Campus | None = None  # a program's name written with a place it is not in
 
 
 class Retriever:
@@ -125,12 +127,14 @@ class Retriever:
         # Each program's own location, by state: a program is "in" a place asked for only if
         # its state is that place's.
         self._located: dict[str, list[tuple[int, Program, Place]]] = {}
+        self._location: dict[str, Place] = {}  # by program id
         tokenizer = lexicon.tokenizer
         for row, entry in enumerate(self.entries):
             if isinstance(entry, Program):
                 found = gazetteer.find(entry.location, tokenizer.tokens(entry.location))
                 if len(found) == 1:
                     self._located.setdefault(found[0].state, []).append((row, entry, found[0]))
+                    self._location[entry.id] = found[0]
         # The entries carrying each focus tag: a sparse tag x entry matrix, one row per tag.
         tagged: dict[str, list[int]] = {}
         for row, entry in enumerate(self.entries):
@@ -192,6 +196,7 @@ class Retriever:
             elsewhere=None
             if names or trap
             else other_institution(text, tokens, self.lexicon.institution_words, self._distinctive),
+            campus=None if trap else self._other_campus(words, names, places),
         )
 
     def with_scope(self, scope: ScopeModel | None) -> Retriever:
@@ -229,6 +234,26 @@ class Retriever:
             own = [m for m in names if m.named.id == program.id]
             if not own or (own[0].words <= match.words and own[0].score <= match.score):
                 return match.named
+        return None
+
+    def _other_campus(
+        self, words: list[str], names: Sequence[NameMatch[Program]], places: Sequence[Place]
+    ) -> Campus | None:
+        """A place written against a program's name that is not where the program is
+        ("Cleveland Clinic Florida", "Florida Cleveland Clinic"): another campus of that name,
+        which the program's card does not cover. "Is Cleveland Clinic in Florida?" is not one."""
+        for match in names:
+            program = match.named
+            home = self._location.get(program.id)
+            for place in places:
+                if home is None or self.gazetteer.contains(home, place):
+                    continue
+                for start in _positions(words, place.words):
+                    end = start + len(place.words)
+                    before = words[start - 1] if start > 0 else None
+                    after = words[end] if end < len(words) else None
+                    if before in match.words or after in match.words:
+                        return program, f"{program.institution} {place.label}"
         return None
 
     def dense(self, vector: np.ndarray, surfaced: np.ndarray | None = None) -> np.ndarray:
@@ -314,6 +339,12 @@ class Retriever:
                 shared[self._tagged[tag]] += 1
             bonus[:] = per_tag * shared
         return bonus
+
+
+def _positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:
+    """Where `phrase` starts in `words`."""
+    n = len(phrase)
+    return [i for i in range(len(words) - n + 1) if list(words[i : i + n]) == list(phrase)]
 
 
 def max_normalized(scores: np.ndarray) -> np.ndarray:

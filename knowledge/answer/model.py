@@ -107,6 +107,7 @@ class Answer:
             "answered": self.answered,
             "mode": str(self.mode),
             **({"aspects": list(self.aspects)} if self.aspects else {}),
+            **({"note": self.note} if self.note else {}),
             "results": [
                 {"kind": r.kind, "id": r.id, "title": r.title, "score": round(r.score, 4)}
                 for r in self.results
