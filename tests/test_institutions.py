@@ -19,11 +19,13 @@ def lexicon(kb):
 
 def named(lexicon, text):
     generic = lexicon.institution_words | lexicon.institution_qualifiers
+    distinctive = lambda word: word not in generic and word not in KNOWN  # noqa: E731
     return other_institution(
         text,
         lexicon.tokenizer.tokens(text),
         lexicon.institution_words,
-        lambda word: word not in generic and word not in KNOWN,
+        distinctive,
+        strange=lambda word: distinctive(word) and word != "privat",  # a typo of "private"
     )
 
 
@@ -42,6 +44,12 @@ def named(lexicon, text):
         ("Is there an observership at Cleveland Clinic?", None),
         ("observership at a community hospital near baylor", None),
         ("Which University offers observerships?", None),
+        # Lowercase, as typed on a phone: quoted as written, since it may be an abbreviation.
+        ("mayo clinic observership", '"mayo clinic"'),
+        ("externship at nyu hospital", '"nyu hospital"'),
+        ("observership at a privat hospital", None),  # a typo of a word we know
+        ("Should I go for the X hospital?", None),  # a letter stands for any name
+        ("observership at a community hospital", None),
     ],
 )
 def test_a_capitalised_name_around_an_institution_word(lexicon, text, name):
@@ -61,3 +69,9 @@ def test_a_program_we_cover_still_gets_its_card(fake_engine):
     answer = fake_engine.answer("Is there an observership at the Cleveland Clinic?")
     assert answer.mode is Mode.PROGRAM and answer.results[0].id == "cleveland-clinic"
     assert not answer.note
+
+
+def test_a_lowercase_name_is_said_plainly_too(fake_engine):
+    answer = fake_engine.answer("does mayo clinic take imgs for observership")
+    assert answer.note.startswith('"mayo clinic" is not one of the 10 programs')
+    assert not any(isinstance(r.entry, Program) for r in answer.results)

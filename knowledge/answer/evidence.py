@@ -124,6 +124,7 @@ class Retriever:
         self._not_distinctive = (
             lexicon.institution_words | lexicon.institution_qualifiers | gazetteer.words
         )
+        self._near_generic = NearWords(self._not_distinctive, (ONE_TYPO_CHARS, TWO_TYPOS_CHARS))
         # Each program's own location, by state: a program is "in" a place asked for only if
         # its state is that place's.
         self._located: dict[str, list[tuple[int, Program, Place]]] = {}
@@ -195,7 +196,9 @@ class Retriever:
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,
             elsewhere=None
             if names or trap
-            else other_institution(text, tokens, self.lexicon.institution_words, self._distinctive),
+            else other_institution(
+                text, tokens, self.lexicon.institution_words, self._distinctive, self._strange
+            ),
             campus=None if trap else self._other_campus(words, names, places),
         )
 
@@ -299,6 +302,14 @@ class Retriever:
         """A word that can pick out an institution none of our entries mentions: neither a
         kind of institution ("teaching"), a place, nor a word of our knowledge."""
         return word not in self._not_distinctive and stem(word) not in self.vocabulary
+
+    def _strange(self, word: str) -> bool:
+        """Distinctive, and not even a typo of a word we know ("mayo", not "privat")."""
+        return (
+            self._distinctive(word)
+            and not self.known(stem(word))
+            and not self._near_generic.near(word)
+        )
 
     def known(self, term: str) -> bool:
         """In the domain's vocabulary, allowing a typo in longer words."""

@@ -14,12 +14,22 @@ def other_institution(
     tokens: Sequence[Token],
     nouns: frozenset[str],
     distinctive: Callable[[str], bool],
+    strange: Callable[[str], bool] | None = None,
 ) -> str | None:
-    """The first capitalised name built around an institution noun ("Mayo Clinic", "Baylor
-    College of Medicine") with a distinctive word in it, as written; None when there is none.
-    Capitals are what tell a name from a description here ("a teaching hospital")."""
+    """The first name built around an institution noun ("Mayo Clinic", "Baylor College of
+    Medicine") with a distinctive word in it, as written; None when there is none. Capitals
+    are what tell a name from a description ("a teaching hospital"); written in lowercase,
+    a name counts only when the words before its noun are `strange` ("mayo clinic": no word
+    we know, nor a typo of one)."""
     for i, token in enumerate(tokens):
-        if token.word not in nouns or not _capital(token):
+        if token.word not in nouns:
+            continue
+        if not _capital(token):
+            start = i
+            while start > 0 and strange is not None and _strange(tokens[start - 1], strange):
+                start -= 1
+            if start < i:  # quoted: as written, it may be an abbreviation ("nyu hospital")
+                return f'"{text[tokens[start].start : token.end]}"'
             continue
         start = i
         while start > 0 and _capital(tokens[start - 1]) and not tokens[start - 1].stop:
@@ -35,6 +45,11 @@ def other_institution(
         if any(distinctive(t.word) for t in tokens[start:end] if not t.stop):
             return text[tokens[start].start : tokens[end - 1].end]
     return None
+
+
+def _strange(token: Token, strange: Callable[[str], bool]) -> bool:
+    # One or two letters stand for any name ("the X hospital"), not for one we could miss.
+    return not token.stop and len(token.word) >= 3 and strange(token.word)
 
 
 def _capital(token: Token) -> bool:
