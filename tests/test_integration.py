@@ -143,7 +143,12 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # out-of-scope counts of every set it learned from (ood 114 -> 125 of 158) and changed no in-scope
 # count; holdout4.yaml was scored once, sealed, at the end of round 4 (faq 36, ood 22); institutions
 # we do not cover, said plainly since, took its one program card given by similarity (faq 37).
-HOLDOUT4_FLOORS = {"faq": 37, "ood": 22}
+# holdout5.yaml was scored once, sealed, at the end of round 5 (attr 3, faq 26, ood 29); learning
+# its questions then moved one holdout4 question each way ("How long is your training program?"
+# now reads as the residency stage, "Am I eligible to take the USMLE exams?" too): faq 37 -> 36,
+# ood 22 -> 23, a trade of more real examples kept on purpose and recorded in the README.
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 26, "ood": 29}
+HOLDOUT4_FLOORS = {"faq": 36, "ood": 23}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 23}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 33}
@@ -153,6 +158,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 46}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout5.yaml", HOLDOUT5_FLOORS),
         ("real/holdout4.yaml", HOLDOUT4_FLOORS),
         ("real/holdout3.yaml", HOLDOUT3_FLOORS),
         ("real/holdout2.yaml", HOLDOUT2_FLOORS),
