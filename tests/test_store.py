@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
@@ -14,7 +15,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import create_async_engine
+from telegram import User
 
+from bot import feedback, keys
+from bot.views import Rate
 from knowledge.store import (
     AnswerRef,
     Outcome,
@@ -559,6 +563,47 @@ async def test_a_vote_outliving_its_timeout_lands_under_the_later_one(clock: Fak
     await safe.close()
     assert [(v.up, v.down) for v in (await slow.inner.stats()).votes] == [(0, 1)]
     assert slow.calls.count("record_feedback:hang") >= 1
+
+
+class SlowFirstRead(FakeStore):
+    """The first answer_ref read waits until `released`: a press held up on a slow read."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        super().__init__(clock=clock)
+        self.released = asyncio.Event()
+        self._reads = 0
+
+    async def answer_ref(self, answer_id: str) -> AnswerRef | None:
+        self._reads += 1
+        if self._reads == 1:
+            await self.released.wait()
+        return await super().answer_ref(answer_id)
+
+
+async def test_a_press_held_up_before_its_write_still_loses_to_a_later_press(
+    clock: FakeClock,
+) -> None:
+    # The bot's rate(): a 👍 whose answer_ref read is slow must be stored as of its press, so
+    # the 👎 pressed after it wins even though the 👍's write lands last.
+    store = SlowFirstRead(clock)
+
+    async def connect() -> Store:
+        return cast(Store, store)
+
+    safe = SafeStore(connect, timeout=5.0, clock=clock)
+    await safe.start()
+    context = SimpleNamespace(bot_data={keys.STORE: safe})
+    user = User(id=1, first_name="A", is_bot=False)
+    up = asyncio.create_task(feedback.rate(context, user, Rate("a1", up=True), clock()))
+    await asyncio.sleep(0.05)  # the 👍 is waiting on its read
+    clock.advance(seconds=5)
+    await feedback.rate(context, user, Rate("a1", up=False), clock())
+    await safe.wait_idle()
+    store.released.set()
+    await up
+    await safe.wait_idle()
+    await safe.close()
+    assert [row.vote for row in store.votes.values()] == [Vote.DOWN]
 
 
 async def test_safe_store_times_out_on_a_hanging_database(
