@@ -3,6 +3,8 @@
 import pytest
 
 from knowledge.answer.model import Mode
+from knowledge.present.formats import TEXT
+from knowledge.present.replies import Act, Presenter
 
 
 def ids(answer):
@@ -111,6 +113,30 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
     answer = fake_engine.answer(question)
     assert answer.mode is mode and not answer.answered
     assert answer.to_json()["mode"] == str(mode) and answer.to_json()["answered"] is False
+
+
+@pytest.mark.parametrize(
+    ("question", "program"),
+    [
+        ("Does UCLA sponsor H-1B visas for residents?", "ucla"),  # words of the residency stage
+        ("cleveland clinic residency interview tips", "cleveland-clinic"),
+    ],
+)
+def test_a_programs_residency_gets_the_scope_note_with_its_card_a_tap_away(
+    fake_engine, kb, question, program
+):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.BEYOND_SCOPE and not answer.answered
+    assert ids(answer) == [kb.meta.roles.beyond_scope, program]
+    assert answer.note.startswith("We cover ") and "before residency" in answer.note
+    reply = Presenter(kb, TEXT).reply(answer)
+    assert reply.text.startswith(answer.note)
+    assert (Act.PROGRAM, program) in [(a.act, a.arg) for row in reply.rows for a in row]
+
+
+def test_a_programs_clinical_experience_for_residency_keeps_its_card(fake_engine):
+    answer = fake_engine.answer("Is the Brigham observership useful for residency?")
+    assert answer.mode is Mode.PROGRAM and ids(answer)[:1] == ["brigham-and-womens"]
 
 
 @pytest.mark.parametrize(

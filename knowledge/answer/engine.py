@@ -290,10 +290,19 @@ class AnswerEngine:
             return None
         return odds.out_label
 
-    def _beyond_scope(self, question: str) -> Answer:
-        """Residency-stage questions get the entry saying where to ask instead, unanswered."""
+    def _beyond_scope(self, question: str, program: Program | None = None) -> Answer:
+        """Residency-stage questions get the entry saying where to ask instead, unanswered; one
+        about a program's residency says what we cover of it, its card a tap away."""
         entry = self.kb.get(self.kb.meta.roles.beyond_scope)
-        return Answer(question, Mode.BEYOND_SCOPE, (Result(entry, 0.0),) if entry else ())
+        results = ((Result(entry, 0.0),) if entry else ()) + (
+            (Result(program, 0.0),) if program else ()
+        )
+        note = (
+            f"We cover {program.short} only for clinical experience before residency."
+            if program
+            else ""
+        )
+        return Answer(question, Mode.BEYOND_SCOPE, results, note)
 
     def _name_trap(self, question: str, trap: Trap) -> Answer:
         """Say plainly that the institution asked about is not the program it resembles."""
@@ -382,6 +391,9 @@ class AnswerEngine:
         """A program's card; for a mixed question ("visa for Cleveland Clinic?") the topic is
         answered for that program from its facts, with the general FAQ right after it."""
         topic = topic or self._topic_of(ev)
+        if ev.scope.residency_only or (topic and topic.id == self.kb.meta.roles.beyond_scope):
+            # "Does UCLA sponsor H-1B visas for residents?": its residency, not what we cover.
+            return self._beyond_scope(question, program)
         results = (Result(program, 1.0),) + ((Result(topic, 1.0),) if topic else ())
         return Answer(question, Mode.PROGRAM, results, aspects=self._aspects(topic))
 

@@ -220,9 +220,10 @@ class Presenter:
         note = answer.top
         if not isinstance(note, Faq):
             return Reply(self.f.text(OFF_TOPIC), (browse_row(),))
-        return Reply(
-            join([self.f.text(note.answer), sources(note.sources, self.f)]), (browse_row(),)
+        text = join(
+            [self.f.text(answer.note), self.f.text(note.answer), sources(note.sources, self.f)]
         )
+        return Reply(text, offer(answer.programs))
 
     def _several(self, topics: list[Faq], note: str = "") -> Reply:
         """A message asking several things: each answered briefly, each a tap from in full."""
