@@ -146,12 +146,13 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # holdout5.yaml was scored once, sealed, at the end of round 5 (attr 3, faq 26, ood 29); learning
 # its questions then moved one holdout4 question each way ("How long is your training program?"
 # now reads as the residency stage, "Am I eligible to take the USMLE exams?" too): faq 37 -> 36,
-# ood 22 -> 23, a trade of more real examples kept on purpose and recorded in the README.
+# ood 22 -> 23, a trade of more real examples kept on purpose and recorded in the README. A named
+# program's residency, declined since, took one more of holdout.yaml's (ood 33 -> 34).
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 26, "ood": 29}
 HOLDOUT4_FLOORS = {"faq": 36, "ood": 23}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 23}
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 33}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 34}
 REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 46}
 
 
