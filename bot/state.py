@@ -96,7 +96,8 @@ async def over_limit(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> Verdic
 
 
 def verdict(count: int, limit: int) -> Verdict:
-    """The store counts in fixed windows: the first over the limit is told, the rest dropped."""
+    """The store's count grows by at most one a hit (see FloodWindow): the first over the limit
+    is told, the rest dropped."""
     if count <= limit:
         return Verdict.ALLOW
     return Verdict.WARN if count == limit + 1 else Verdict.DROP

@@ -7,7 +7,7 @@ import hmac
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from knowledge.store.base import (
@@ -16,6 +16,7 @@ from knowledge.store.base import (
     Clock,
     Context,
     EntryVotes,
+    FloodWindow,
     NegativeFeedback,
     Outcome,
     Report,
@@ -141,14 +142,14 @@ class FakeStore:
         self.contexts[self._key("chat", chat_key)] = (dict(data), self.clock() + ttl)
 
     async def hit(self, key: str, window_seconds: float, limit: int) -> int:
-        window_ms = max(1, round(window_seconds * 1000))
-        bucket = int(self.clock().timestamp() * 1000) // window_ms
-        slot = (self._key("flood", key), window_ms, bucket)
+        window = FloodWindow.at(self.clock(), window_seconds)
+        key_hash = self._key("flood", key)
+        slot = (key_hash, window.length_ms, window.bucket)
         count, _ = self.counters.get(slot, (0, None))
         count = min(count + 1, limit + 2)
-        expires = datetime.fromtimestamp((bucket + 1) * window_ms / 1000, UTC)
-        self.counters[slot] = (count, expires)
-        return count
+        self.counters[slot] = (count, window.expires_at)
+        before, _ = self.counters.get((key_hash, window.length_ms, window.bucket - 1), (0, None))
+        return window.sliding_count(count, before, limit + 2)
 
     async def forget(self, user_id: int) -> int:
         user = self.user_hash(user_id)

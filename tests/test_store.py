@@ -330,8 +330,25 @@ async def test_flood_counts_per_window(any_store: Store, clock: FakeClock) -> No
     assert await any_store.hit("user-1", 60, limit=3) == 1  # another window length, own count
     clock.advance(seconds=9.999)
     assert await any_store.hit("user-1", 10, limit=3) == 5
-    clock.advance(seconds=0.001)
-    assert await any_store.hit("user-1", 10, limit=3) == 1  # a new window
+    clock.advance(seconds=0.001)  # a new fixed window: the last 10 s still hold the flood
+    assert await any_store.hit("user-1", 10, limit=3) == 5
+    clock.advance(seconds=5)  # half of the previous window's 5 (rounded up) and this one's 2
+    assert await any_store.hit("user-1", 10, limit=3) == 5
+    clock.advance(seconds=5)  # the previous window's 2, all of it, and this one's 1
+    assert await any_store.hit("user-1", 10, limit=3) == 3
+    clock.advance(seconds=20)  # nothing in the window before
+    assert await any_store.hit("user-1", 10, limit=3) == 1
+
+
+async def test_a_burst_across_a_window_edge_is_counted_whole(
+    any_store: Store, clock: FakeClock
+) -> None:
+    # Fixed windows alone would count 1 after the edge and let six questions through in 0.2 s.
+    clock.advance(seconds=9.9)
+    assert [await any_store.hit("user-1", 10, limit=3) for _ in range(3)] == [1, 2, 3]
+    clock.advance(seconds=0.2)
+    assert await any_store.hit("user-1", 10, limit=3) == 4  # over the limit: told once
+    assert await any_store.hit("user-1", 10, limit=3) == 5
 
 
 async def test_user_hash(any_store: Store) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -40,6 +41,33 @@ def new_id() -> str:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class FloodWindow:
+    """Where a moment falls among fixed flood windows of one length, in milliseconds."""
+
+    length_ms: int
+    bucket: int  # which window: milliseconds since the epoch // length
+    into: float  # how far into it, 0 to 1
+
+    @classmethod
+    def at(cls, now: datetime, seconds: float) -> FloodWindow:
+        length = max(1, round(seconds * 1000))
+        ms = int(now.timestamp() * 1000)
+        return cls(length, ms // length, (ms % length) / length)
+
+    @property
+    def expires_at(self) -> datetime:
+        # Kept through the next window too, which weighs it (see sliding_count).
+        return datetime.fromtimestamp((self.bucket + 2) * self.length_ms / 1000, UTC)
+
+    def sliding_count(self, current: int, previous: int, ceiling: int) -> int:
+        """Hits within the last window's length, estimated from two fixed windows: this one's
+        count plus the previous one's weighted by the share of it still inside, rounded up
+        (uniform hits assumed). A burst straddling two windows is counted whole, where this
+        window's count alone would start over at its edge and let twice the limit through."""
+        return min(ceiling, current + math.ceil(previous * (1 - self.into)))
 
 
 @dataclass(frozen=True)
@@ -188,10 +216,11 @@ class Store(Protocol):
     ) -> None: ...
 
     async def hit(self, key: str, window_seconds: float, limit: int) -> int:
-        """Counts one hit for `key` in the current fixed window of `window_seconds` and returns
-        the count so far, atomically across processes. Over the limit when > limit. The count
-        stops growing at limit + 2 (exact up to the first hit over, "more" after that), so a
-        flood rewrites no row."""
+        """Counts one hit for `key` and returns the hits within the last `window_seconds`,
+        atomically across processes: a sliding count over two fixed windows
+        (`FloodWindow.sliding_count`). Over the limit when > limit. Each window's count stops
+        growing at limit + 2 (exact up to the first hit over, "more" after that), so a flood
+        rewrites no row; so does the count returned."""
         ...
 
     async def forget(self, user_id: int) -> int:

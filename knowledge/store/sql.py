@@ -7,7 +7,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, delete, event, select, update
@@ -20,6 +20,7 @@ from knowledge.store.base import (
     Candidate,
     Clock,
     Context,
+    FloodWindow,
     Outcome,
     Report,
     Stats,
@@ -250,15 +251,15 @@ class SqlStore:
 
     async def hit(self, key: str, window_seconds: float, limit: int) -> int:
         now = self._clock()
-        window_ms = max(1, round(window_seconds * 1000))
-        bucket = int(now.timestamp() * 1000) // window_ms
+        window = FloodWindow.at(now, window_seconds)
         ceiling = limit + 2
+        key_hash = self._key_hash("flood", key)
         stmt = self._insert(flood).values(
-            key_hash=self._key_hash("flood", key),
-            window_ms=window_ms,
-            bucket=bucket,
+            key_hash=key_hash,
+            window_ms=window.length_ms,
+            bucket=window.bucket,
             count=1,
-            expires_at=datetime.fromtimestamp((bucket + 1) * window_ms / 1000, UTC),
+            expires_at=window.expires_at,
         )
         # One statement: the row lock (PostgreSQL) or the write lock (SQLite) makes it atomic.
         stmt = stmt.on_conflict_do_update(
@@ -266,13 +267,20 @@ class SqlStore:
             set_={"count": flood.c.count + 1},
             where=flood.c.count < ceiling,
         )
+        previous = select(flood.c.count).where(
+            flood.c.key_hash == key_hash,
+            flood.c.window_ms == window.length_ms,
+            flood.c.bucket == window.bucket - 1,
+        )
         async with self._engine.begin() as conn:
             count = (await conn.execute(stmt.returning(flood.c.count))).scalar_one_or_none()
+            before = (await conn.execute(previous)).scalar_one_or_none()
         self._hits += 1
         if self._hits % PRUNE_EVERY == 0:
             async with self._engine.begin() as conn:
                 await conn.execute(delete(flood).where(flood.c.expires_at <= now))
-        return ceiling if count is None else int(count)
+        current = ceiling if count is None else int(count)
+        return window.sliding_count(current, int(before or 0), ceiling)
 
     async def forget(self, user_id: int) -> int:
         user = self.user_hash(user_id)
