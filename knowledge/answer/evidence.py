@@ -199,7 +199,7 @@ class Retriever:
             else other_institution(
                 text, tokens, self.lexicon.institution_words, self._distinctive, self._strange
             ),
-            campus=None if trap else self._other_campus(words, names, places),
+            campus=None if trap else self._other_campus(text, tokens, names, places),
         )
 
     def with_scope(self, scope: ScopeModel | None) -> Retriever:
@@ -240,24 +240,61 @@ class Retriever:
         return None
 
     def _other_campus(
-        self, words: list[str], names: Sequence[NameMatch[Program]], places: Sequence[Place]
+        self,
+        text: str,
+        tokens: Sequence[Token],
+        names: Sequence[NameMatch[Program]],
+        places: Sequence[Place],
     ) -> Campus | None:
-        """A place written against a program's name that is not where the program is
-        ("Cleveland Clinic Florida", "Florida Cleveland Clinic"): another campus of that name,
-        which the program's card does not cover. "Is Cleveland Clinic in Florida?" is not one."""
+        """Another campus of a program's name, as written, which its card does not cover: a
+        US place written against the name that is not where the program is ("Cleveland Clinic
+        Florida", "Florida Cleveland Clinic"), or capitalised words right after the name that are
+        none of ours, no place and no typo ("Cleveland Clinic Abu Dhabi"). "Is Cleveland Clinic
+        in Florida?" is not one."""
+        words = [t.word for t in tokens]
         for match in names:
+            first = next((i for i, w in enumerate(words) if w in match.words), None)
+            if first is None:
+                continue
+            end = first + 1  # the name as matched
+            while end < len(words) and words[end] in match.words:
+                end += 1
+            # Shown without a generic word at its end: "externship" ends no campus's name,
+            # "clinic" may ("Cleveland Clinic Florida").
+            generic = self.lexicon.generic_name_words - self.lexicon.institution_words
+            shown = end
+            while shown - 1 > first and words[shown - 1] in generic:
+                shown -= 1
+            name = text[tokens[first].start : tokens[shown - 1].end]
             program = match.named
             home = self._location.get(program.id)
             for place in places:
                 if home is None or self.gazetteer.contains(home, place):
                     continue
                 for start in _positions(words, place.words):
-                    end = start + len(place.words)
-                    before = words[start - 1] if start > 0 else None
-                    after = words[end] if end < len(words) else None
-                    if before in match.words or after in match.words:
-                        return program, f"{program.institution} {place.label}"
+                    written = text[tokens[start].start : tokens[start + len(place.words) - 1].end]
+                    if start + len(place.words) == first:
+                        return program, f"{written} {name}"
+                    if start == end:
+                        return program, f"{name} {written}"
+            stop = end
+            # After a possessive ("Cleveland Clinic's CME conferences") comes something of the
+            # institution's own, not another campus.
+            owned = end < len(tokens) and any(
+                c in text[tokens[end - 1].end : tokens[end].start] for c in "'’"
+            )
+            while not owned and stop < len(tokens) and _capital(tokens[stop]):
+                if not self._foreign(tokens[stop]):
+                    break
+                stop += 1
+            if stop > end:
+                return program, f"{name} {text[tokens[end].start : tokens[stop - 1].end]}"
         return None
+
+    def _foreign(self, token: Token) -> bool:
+        """A word naming something we know nothing of: no stopword, none of ours, no place, no
+        kind of institution, no typo of any of those, and more than an initial."""
+        return not token.stop and len(token.word) >= 3 and self._strange(token.word)
 
     def dense(self, vector: np.ndarray, surfaced: np.ndarray | None = None) -> np.ndarray:
         """Best cosine per entry over its passages; above the size where the search turns
@@ -350,6 +387,10 @@ class Retriever:
                 shared[self._tagged[tag]] += 1
             bonus[:] = per_tag * shared
         return bonus
+
+
+def _capital(token: Token) -> bool:
+    return token.raw[:1].isupper()
 
 
 def _positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:
