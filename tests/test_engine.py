@@ -280,6 +280,12 @@ def test_a_place_the_program_is_in_or_a_question_of_where_keeps_its_card(
     assert answer.mode is Mode.PROGRAM and ids(answer)[:1] == [program] and not answer.note
 
 
+def test_a_program_found_by_likeness_beside_a_word_we_do_not_know_is_only_offered(fake_engine):
+    # "stanford" may name another institution: Northwestern's visiting students read alike.
+    answer = fake_engine.answer("stanford visiting student elective")
+    assert not answer.answered and answer.mode is not Mode.PROGRAM
+
+
 def test_partners_healthcare_is_brigham(fake_engine):
     assert ids(fake_engine.answer("Partners HealthCare externship"))[:1] == ["brigham-and-womens"]
 

@@ -380,6 +380,11 @@ class AnswerEngine:
             return self._beyond_scope(question)
         if isinstance(top.entry, Faq):
             return Answer(question, Mode.FAQ, results)
+        if ev.unknown_share > 0:
+            # A program found by likeness, not by name, while a word we do not know may name
+            # another institution ("stanford visiting student elective" read as Northwestern's
+            # visiting students): offered, never a confident card.
+            return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         peers = self._focus_peers(top.entry, ev)
         if len(peers) > 1:
             return Answer(question, Mode.LIST, tuple(Result(p, self._fused(p, ev)) for p in peers))
