@@ -267,20 +267,27 @@ class SqlStore:
             set_={"count": flood.c.count + 1},
             where=flood.c.count < ceiling,
         )
-        previous = select(flood.c.count).where(
-            flood.c.key_hash == key_hash,
-            flood.c.window_ms == window.length_ms,
-            flood.c.bucket == window.bucket - 1,
+        # The previous window's count comes back with this one's, in the same statement.
+        earlier = flood.alias("earlier")
+        previous = (
+            select(earlier.c.count)
+            .where(
+                earlier.c.key_hash == key_hash,
+                earlier.c.window_ms == window.length_ms,
+                earlier.c.bucket == window.bucket - 1,
+            )
+            .scalar_subquery()
         )
         async with self._engine.begin() as conn:
-            count = (await conn.execute(stmt.returning(flood.c.count))).scalar_one_or_none()
-            before = (await conn.execute(previous)).scalar_one_or_none()
+            row = (await conn.execute(stmt.returning(flood.c.count, previous))).one_or_none()
         self._hits += 1
         if self._hits % PRUNE_EVERY == 0:
             async with self._engine.begin() as conn:
                 await conn.execute(delete(flood).where(flood.c.expires_at <= now))
-        current = ceiling if count is None else int(count)
-        return window.sliding_count(current, int(before or 0), ceiling)
+        if row is None:  # this window's count had reached the ceiling: no row was rewritten
+            return ceiling
+        count, before = row
+        return window.sliding_count(int(count), int(before or 0), ceiling)
 
     async def forget(self, user_id: int) -> int:
         user = self.user_hash(user_id)
