@@ -12,7 +12,7 @@ import numpy as np
 from embeddings.classifier import LinearClassifier
 from embeddings.grouped import GroupedIndex
 from embeddings.index import VectorIndex, top_rows
-from knowledge.answer.institutions import other_institution
+from knowledge.answer.institutions import capitalised, foreign, other_institution
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
@@ -125,6 +125,8 @@ class Retriever:
             lexicon.institution_words | lexicon.institution_qualifiers | gazetteer.words
         )
         self._near_generic = NearWords(self._not_distinctive, (ONE_TYPO_CHARS, TWO_TYPOS_CHARS))
+        # "externship" ends no campus's name; "clinic" may ("Cleveland Clinic Florida").
+        self._campus_generic = lexicon.generic_name_words - lexicon.institution_words
         # Each program's own location, by state: a program is "in" a place asked for only if
         # its state is that place's.
         self._located: dict[str, list[tuple[int, Program, Place]]] = {}
@@ -259,11 +261,8 @@ class Retriever:
             end = first + 1  # the name as matched
             while end < len(words) and words[end] in match.words:
                 end += 1
-            # Shown without a generic word at its end: "externship" ends no campus's name,
-            # "clinic" may ("Cleveland Clinic Florida").
-            generic = self.lexicon.generic_name_words - self.lexicon.institution_words
-            shown = end
-            while shown - 1 > first and words[shown - 1] in generic:
+            shown = end  # without a generic word at its end
+            while shown - 1 > first and words[shown - 1] in self._campus_generic:
                 shown -= 1
             name = text[tokens[first].start : tokens[shown - 1].end]
             program = match.named
@@ -283,18 +282,13 @@ class Retriever:
             owned = end < len(tokens) and any(
                 c in text[tokens[end - 1].end : tokens[end].start] for c in "'’"
             )
-            while not owned and stop < len(tokens) and _capital(tokens[stop]):
-                if not self._foreign(tokens[stop]):
+            while not owned and stop < len(tokens) and capitalised(tokens[stop]):
+                if not foreign(tokens[stop], self._strange):
                     break
                 stop += 1
             if stop > end:
                 return program, f"{name} {text[tokens[end].start : tokens[stop - 1].end]}"
         return None
-
-    def _foreign(self, token: Token) -> bool:
-        """A word naming something we know nothing of: no stopword, none of ours, no place, no
-        kind of institution, no typo of any of those, and more than an initial."""
-        return not token.stop and len(token.word) >= 3 and self._strange(token.word)
 
     def dense(self, vector: np.ndarray, surfaced: np.ndarray | None = None) -> np.ndarray:
         """Best cosine per entry over its passages; above the size where the search turns
@@ -387,10 +381,6 @@ class Retriever:
                 shared[self._tagged[tag]] += 1
             bonus[:] = per_tag * shared
         return bonus
-
-
-def _capital(token: Token) -> bool:
-    return token.raw[:1].isupper()
 
 
 def _positions(words: Sequence[str], phrase: Sequence[str]) -> list[int]:

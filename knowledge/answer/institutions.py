@@ -24,21 +24,23 @@ def other_institution(
     for i, token in enumerate(tokens):
         if token.word not in nouns:
             continue
-        if not _capital(token):
+        if not capitalised(token):
             start = i
-            while start > 0 and strange is not None and _strange(tokens[start - 1], strange):
+            while start > 0 and strange is not None and foreign(tokens[start - 1], strange):
                 start -= 1
             if start < i:  # quoted: as written, it may be an abbreviation ("nyu hospital")
                 return f'"{text[tokens[start].start : token.end]}"'
             continue
         start = i
-        while start > 0 and _capital(tokens[start - 1]) and not tokens[start - 1].stop:
+        while start > 0 and capitalised(tokens[start - 1]) and not tokens[start - 1].stop:
             start -= 1
         end = i + 1
         while end < len(tokens):  # "University School of Medicine", "College of Medicine"
-            if _capital(tokens[end]) and not tokens[end].stop:
+            if capitalised(tokens[end]) and not tokens[end].stop:
                 end += 1
-            elif tokens[end].word == "of" and end + 1 < len(tokens) and _capital(tokens[end + 1]):
+            elif (
+                tokens[end].word == "of" and end + 1 < len(tokens) and capitalised(tokens[end + 1])
+            ):
                 end += 2
             else:
                 break
@@ -47,10 +49,11 @@ def other_institution(
     return None
 
 
-def _strange(token: Token, strange: Callable[[str], bool]) -> bool:
+def foreign(token: Token, strange: Callable[[str], bool]) -> bool:
+    """A word that may name something we know nothing of: `strange`, no stopword, no initial."""
     # One or two letters stand for any name ("the X hospital"), not for one we could miss.
     return not token.stop and len(token.word) >= 3 and strange(token.word)
 
 
-def _capital(token: Token) -> bool:
+def capitalised(token: Token) -> bool:
     return token.raw[:1].isupper()
