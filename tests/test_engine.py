@@ -1,5 +1,7 @@
 """Engine ranking logic on the deterministic fake encoder (names, places, small talk, gates)."""
 
+from dataclasses import replace
+
 import pytest
 
 from knowledge.answer.model import Mode
@@ -132,6 +134,20 @@ def test_a_programs_residency_gets_the_scope_note_with_its_card_a_tap_away(
     reply = Presenter(kb, TEXT).reply(answer)
     assert reply.text.startswith(answer.note)
     assert (Act.PROGRAM, program) in [(a.act, a.arg) for row in reply.rows for a in row]
+
+
+def test_a_question_the_scope_model_finds_ours_is_not_sent_away_by_its_nearest_wording(
+    fake_engine,
+):
+    # Nearest by wording to the residency stage's entry; the scope model finds it ours (0.7)
+    # with the word "electives", not without (0.24).
+    ours = "which matters more, research or clinical work for my electives"
+    never = fake_engine.with_thresholds(replace(fake_engine.thresholds, in_scope_sure=1.01))
+    assert never.answer(ours).mode is Mode.BEYOND_SCOPE
+    assert "beyond-scope" not in ids(fake_engine.answer(ours))[:1]
+    assert fake_engine.answer(ours).mode is not Mode.BEYOND_SCOPE
+    residency = "research or clinical work, which matters more"
+    assert fake_engine.answer(residency).mode is Mode.BEYOND_SCOPE
 
 
 def test_a_programs_clinical_experience_for_residency_keeps_its_card(fake_engine):

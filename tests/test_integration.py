@@ -257,6 +257,33 @@ def test_the_scope_model_knows_a_residency_program_question_in_our_words(real_en
     assert real_engine.answer(question).mode is Mode.BEYOND_SCOPE
 
 
+def test_the_scope_model_keeps_a_question_ours_whose_nearest_wording_is_the_residency_stage(
+    real_engine,
+):
+    question = "how much do US electives matter when applying to residency, and which kind is best?"
+    never = real_engine.with_thresholds(replace(real_engine.thresholds, in_scope_sure=1.01))
+    assert never.answer(question).mode is Mode.BEYOND_SCOPE
+    answer = real_engine.answer(question)
+    assert answer.answered and [r.id for r in answer.results][:2] == [
+        "choosing-a-program",
+        "why-externships",
+    ]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how valuable are US observerships for residency applications?",
+        "are externships or observerships more useful for my residency application?",
+    ],
+)
+def test_a_question_about_residency_applications_seeks_no_program(real_engine, question):
+    # "observerships for residency applications" reads like "a program for X": it is a topic.
+    answer = real_engine.answer(question)
+    assert answer.mode is Mode.FAQ
+    assert answer.results[0].id in {"observership-counts", "why-externships"}
+
+
 def test_a_question_in_words_of_medicine_is_never_declined_as_off_topic_by_the_scope_model(
     real_engine,
 ):

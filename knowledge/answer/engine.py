@@ -62,6 +62,10 @@ class Thresholds:
     # a wrong decline costs a user more than a wrong "not sure".
     in_scope_floor: float = 0.1
     scope_strength: float = 8.0  # inverse L2 penalty of the scope model
+    # Above this probability of being ours, a question whose nearest entry is the residency
+    # stage's ("how vital are electives for residency?") gets the next entry instead: the scope
+    # model weighs the whole question, likeness only its nearest wording.
+    in_scope_sure: float = 0.65
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
 
     @property
@@ -290,6 +294,11 @@ class AnswerEngine:
             return None
         return odds.out_label
 
+    def _surely_ours(self, ev: Evidence) -> bool:
+        """The scope model is sure the question is ours (before residency)."""
+        odds = ev.scope_odds
+        return odds is not None and odds.in_scope >= self.thresholds.in_scope_sure
+
     def _beyond_scope(self, question: str, program: Program | None = None) -> Answer:
         """Residency-stage questions get the entry saying where to ask instead, unanswered; one
         about a program's residency says what we cover of it, its card a tap away."""
@@ -377,6 +386,9 @@ class AnswerEngine:
         if len(results) > 1 and top.score - results[1].score < t.margin:
             return Answer(question, Mode.CHOICES, results[:CHOICES])
         if top.id == self.kb.meta.roles.beyond_scope:
+            if self._surely_ours(ev):
+                beyond = self._row[top.id]
+                return self._by_similarity(question, replace(ev, fused=_without(ev.fused, beyond)))
             return self._beyond_scope(question)
         if isinstance(top.entry, Faq):
             return Answer(question, Mode.FAQ, results)
@@ -538,6 +550,13 @@ def _topic_classifier(
     if not fitted or len(entries) > MAX_LEARNED_ENTRIES:
         return None
     return LinearClassifier(vectors, labels, thresholds.learned_strength)
+
+
+def _without(scores: np.ndarray, row: int) -> np.ndarray:
+    """The scores with one row ruled out."""
+    kept = scores.copy()
+    kept[row] = NOT_CANDIDATE
+    return kept
 
 
 def _has_words(text: str) -> bool:
