@@ -148,17 +148,24 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # now reads as the residency stage, "Am I eligible to take the USMLE exams?" too): faq 37 -> 36,
 # ood 22 -> 23, a trade of more real examples kept on purpose and recorded in the README. A named
 # program's residency, declined since, took one more of holdout.yaml's (ood 33 -> 34).
-HOLDOUT5_FLOORS = {"attr": 3, "faq": 26, "ood": 29}
-HOLDOUT4_FLOORS = {"faq": 36, "ood": 23}
+# holdout6.yaml was scored once, sealed, at the end of round 6 (name 2, faq 24, ood 23). Its
+# questions are not learned from: in asked.yaml they cost the other six sets 3 in scope and 3 out
+# of scope, measured unseen. Round 6 (the scope model's "surely ours" overriding the residency
+# entry's likeness; "residency application" no longer a program description) raised faq counts:
+# dev 74 -> 75, holdout2 41 -> 42, holdout4 36 -> 38, holdout5 26 -> 27.
+HOLDOUT6_FLOORS = {"name": 2, "faq": 24, "ood": 23}
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 27, "ood": 29}
+HOLDOUT4_FLOORS = {"faq": 38, "ood": 23}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
-HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 41, "ood": 23}
+HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 42, "ood": 23}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 34}
-REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 46}
+REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout6.yaml", HOLDOUT6_FLOORS),
         ("real/holdout5.yaml", HOLDOUT5_FLOORS),
         ("real/holdout4.yaml", HOLDOUT4_FLOORS),
         ("real/holdout3.yaml", HOLDOUT3_FLOORS),
