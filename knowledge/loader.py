@@ -113,6 +113,7 @@ def load(data_dir: Path | str | None = None) -> KnowledgeBase:
     _check_roles(root / FILES["meta"], meta, by_id)
     _check_categories(root / FILES["faq"], faqs, meta)
     _check_asked_once(root / FILES["asked"], asked)
+    _check_asked_entries(root / FILES["asked"], asked, by_id)
     return KnowledgeBase(
         tuple(programs),
         tuple(faqs),
@@ -265,6 +266,15 @@ def _check_asked_once(path: Path, asked: Sequence[Asked]) -> None:
         if key in seen:
             raise KnowledgeError("asked twice", file=path, entry=item.q[:60], field="q")
         seen.add(key)
+
+
+def _check_asked_entries(path: Path, asked: Sequence[Asked], by_id: dict[str, Entry]) -> None:
+    for item in asked:
+        for entry_id in item.expect:
+            if entry_id not in by_id:
+                raise KnowledgeError(
+                    f"unknown id {entry_id!r}", file=path, entry=item.q[:60], field="expect"
+                )
 
 
 def _check_categories(path: Path, faqs: Sequence[Faq], meta: Meta) -> None:

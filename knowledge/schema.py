@@ -335,11 +335,19 @@ class OffTopicFile(Strict):
 
 
 class Asked(Strict):
-    """A question someone asked on a public page, verbatim, labelled by scope."""
+    """A question someone asked on a public page, verbatim, labelled by scope and, when ours,
+    by the entries a right answer may show first."""
 
     q: Text
     scope: ScopeLabel
     source: PageUrl
+    expect: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _expect_only_in_scope(self) -> Asked:
+        if self.expect and self.scope != "in_scope":
+            raise ValueError("expect (the entries that answer it) is for in_scope questions only")
+        return self
 
 
 class AskedFile(Strict):

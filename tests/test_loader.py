@@ -271,6 +271,8 @@ def test_off_topic_examples_are_required_text(data):
         ("  scope: in_scope\n", "  scope: maybe\n", "scope"),  # only the three scopes
         ('  source: "https://www.imgguide.com', '  source: "ftp://www.imgguide.com', "source"),
         ("- q: ", "- question: ", "question"),  # an unknown key, not a silent gap
+        ("  expect: [usce]\n", "  expect: [no-such-entry]\n", "expect"),
+        ("  scope: in_scope\n  expect:", "  scope: off_topic\n  expect:", "expect"),
     ],
 )
 def test_asked_questions_are_validated(data, old, new, field):
