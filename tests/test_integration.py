@@ -152,14 +152,18 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # questions are not learned from: in asked.yaml they cost the other six sets 3 in scope and 3 out
 # of scope, measured unseen. Round 6 (the scope model's "surely ours" overriding the residency
 # entry's likeness; "residency application" no longer a program description) raised faq counts:
-# dev 74 -> 75, holdout2 41 -> 42, holdout4 36 -> 38, holdout5 26 -> 27.
-HOLDOUT6_FLOORS = {"name": 2, "faq": 24, "ood": 23}
-HOLDOUT5_FLOORS = {"attr": 3, "faq": 27, "ood": 29}
-HOLDOUT4_FLOORS = {"faq": 38, "ood": 23}
-HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 30, "ood": 23}
-HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 42, "ood": 23}
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 33, "ood": 34}
-REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
+# dev 74 -> 75, holdout2 41 -> 42, holdout4 36 -> 38, holdout5 26 -> 27. Then the ranker (a linear
+# map over the vectors learned from the labelled asked questions, refitted without each set here)
+# raised five sets' faq counts by 16 (holdout 33 -> 37, holdout2 -> 45, holdout3 30 -> 34,
+# holdout5 -> 29, holdout6 24 -> 29) and lowered two by 3 (dev 75 -> 73, holdout4 38 -> 37), out
+# of scope unchanged: a trade made on purpose and recorded in the README.
+HOLDOUT6_FLOORS = {"name": 2, "faq": 29, "ood": 23}
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 29}
+HOLDOUT4_FLOORS = {"faq": 37, "ood": 23}
+HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 34, "ood": 23}
+HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 45, "ood": 23}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 37, "ood": 34}
+REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 73, "ood": 46}
 
 
 @pytest.mark.parametrize(
@@ -271,10 +275,25 @@ def test_the_scope_model_keeps_a_question_ours_whose_nearest_wording_is_the_resi
     never = real_engine.with_thresholds(replace(real_engine.thresholds, in_scope_sure=1.01))
     assert never.answer(question).mode is Mode.BEYOND_SCOPE
     answer = real_engine.answer(question)
-    assert answer.answered and [r.id for r in answer.results][:2] == [
-        "choosing-a-program",
-        "why-externships",
-    ]
+    assert answer.answered and answer.results[0].id == "choosing-a-program"
+
+
+@pytest.mark.parametrize(
+    ("question", "alone", "ranked"),
+    [
+        # "electives" pulls the graduates-vs-students entry, whose phrasings use it most.
+        ("why bother doing electives in the US?", "graduates-vs-students", "why-externships"),
+        ("is it worth paying for a US rotation as an IMG?", "virtual-rotations", "cost"),
+    ],
+)
+def test_the_ranker_answers_what_the_engine_alone_ranks_wrong(real_engine, question, alone, ranked):
+    # The ranker's map over the vectors is learned from the passages and the labelled real
+    # questions of asked.yaml; none of these wordings is among them.
+    single = real_engine.with_thresholds(real_engine.thresholds)
+    single.ranker = None
+    assert single.answer(question).results[0].id == alone
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == ranked
 
 
 @pytest.mark.parametrize(

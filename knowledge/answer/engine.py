@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from embeddings.adapter import LinearAdapter
 from embeddings.cache import EmbeddingCache, EmbedStats, embed
 from embeddings.classifier import LinearClassifier
 from embeddings.encoder import Encoder
@@ -67,6 +68,10 @@ class Thresholds:
     # model weighs the whole question, likeness only its nearest wording.
     in_scope_sure: float = 0.65
     unknown_terms: float = 0.5  # share of words unknown to the knowledge base that rejects
+    # The ranker (see AnswerEngine.ranker): passes of a linear map over the sentence vectors,
+    # fitted at start on the passages and the labelled real questions (0: no ranker).
+    adapter_epochs: int = 20
+    adapter_rate: float = 1e-3
 
     @property
     def weights(self) -> Weights:
@@ -82,10 +87,13 @@ class AnswerEngine:
         encoder: Encoder,
         cache: EmbeddingCache | None = None,
         thresholds: Thresholds | None = None,
+        adapter: LinearAdapter | None = None,
     ) -> None:
         self.kb = kb
         self.encoder = encoder
+        self.cache = cache
         self.thresholds = thresholds or Thresholds()
+        self.adapter = adapter  # set on a ranker: its vectors are the encoder's, mapped by it
         self.entries: tuple[Entry, ...] = kb.entries
         self._row = {e.id: i for i, e in enumerate(self.entries)}
         texts, owners, learn = [], [], []
@@ -103,6 +111,9 @@ class AnswerEngine:
         # are no passage.
         every = [*texts, *kb.off_topic, *asked]
         embedded, self.embed_stats = embed(encoder, every, cache)
+        # The ranker is fitted on the encoder's own vectors, before any mapping.
+        self.ranker = None if adapter else self._ranker(embedded, np.array(owners), len(texts))
+        embedded = adapter.apply(embedded) if adapter else embedded
         vectors = embedded[: len(texts)]
         ours = len(texts) + len(kb.off_topic)
         labels = np.array([*owners, *[OFF_TOPIC] * len(kb.off_topic)])
@@ -161,15 +172,45 @@ class AnswerEngine:
         examples = ScopeExamples(tuple(every[r] for r in rows), embedded[rows], tuple(labels))
         return ScopeModel.fitted(examples, self.thresholds.scope_strength)
 
+    def _ranker(
+        self, embedded: np.ndarray, owners: np.ndarray, passages: int
+    ) -> AnswerEngine | None:
+        """The same engine over vectors mapped by an adapter fitted on the passages (each with
+        its entry's others) and the asked questions labelled with the entry that answers them;
+        none without labelled questions or above MAX_LEARNED_ENTRIES entries."""
+        t = self.thresholds
+        asked = [
+            (row, self._row[a.expect[0]])
+            for row, a in enumerate(self.kb.asked, start=passages + len(self.kb.off_topic))
+            if a.expect and a.expect[0] in self._row
+        ]
+        if not t.adapter_epochs or not asked or len(self.entries) > MAX_LEARNED_ENTRIES:
+            return None
+        rows, groups = (np.array(column) for column in zip(*asked, strict=True))
+        adapter = LinearAdapter.fitted(
+            embedded[:passages],
+            owners,
+            embedded[rows],
+            groups,
+            epochs=t.adapter_epochs,
+            rate=t.adapter_rate,
+        )
+        return AnswerEngine(self.kb, self.encoder, self.cache, t, adapter)
+
     def without_examples(self, questions: Sequence[str]) -> AnswerEngine:
-        """The same engine with its scope model refitted without these questions: to measure a
-        set of questions it learned from as if it had never seen them."""
+        """The same engine with its scope model and its ranker fitted without these questions:
+        to measure a set of questions it learned from as if it had never seen them."""
         twin = copy.copy(self)
         twin.retriever = self.retriever.with_scope(
             self.retriever.scope.without([clean(q) for q in questions])
             if self.retriever.scope
             else None
         )
+        if self.ranker is not None:
+            drop = {_key(clean(q)) for q in questions}
+            kept = tuple(a for a in self.kb.asked if _key(clean(a.q)) not in drop)
+            kb = replace(self.kb, asked=kept)
+            twin.ranker = AnswerEngine(kb, self.encoder, self.cache, self.thresholds).ranker
         return twin
 
     @property
@@ -180,6 +221,8 @@ class AnswerEngine:
         """The same engine (sharing its index) with other thresholds, for calibration."""
         twin = copy.copy(self)
         twin.thresholds = thresholds
+        if self.ranker is not None:
+            twin.ranker = self.ranker.with_thresholds(thresholds)
         return twin
 
     def exactly(self) -> AnswerEngine:
@@ -187,6 +230,8 @@ class AnswerEngine:
         approximate dense search of large knowledge bases changes (see embeddings/grouped.py)."""
         twin = copy.copy(self)
         twin.retriever = self.retriever.exactly()
+        if self.ranker is not None:
+            twin.ranker = self.ranker.exactly()
         return twin
 
     def answer(self, question: str, context: Context | None = None) -> Answer:
@@ -196,14 +241,33 @@ class AnswerEngine:
         self, questions: Sequence[str], contexts: Sequence[Context | None] | None = None
     ) -> list[Answer]:
         """Answers in order, each in its conversation's context (none by default); every
-        question, and each part of a message holding several, is encoded once, in one batch."""
+        question, and each part of a message holding several, is encoded once, in one batch.
+        With a ranker, this engine decides whether to answer; when both would, the ranker's
+        answer is shown (it ranks real questions better; alone, it declines too little)."""
         contexts = contexts or [None] * len(questions)
         cleaned = [clean(q) for q in questions]
         rests = [strip_small_talk(c) for c in cleaned]
         starts = self.retriever.lexicon.question_starts
         parts = [split_parts(r, starts) if _has_words(r) else [] for r in rests]
         texts = [t for r, ps in zip(rests, parts, strict=True) if _has_words(r) for t in (r, *ps)]
-        vectors = iter(self._encode(texts))
+        encoded = self._encode(texts)
+        answers = self._answers(questions, contexts, cleaned, rests, parts, encoded)
+        if self.ranker is None:
+            return answers
+        ranked = self.ranker._answers(questions, contexts, cleaned, rests, parts, encoded)
+        return [r if a.answered and r.answered else a for a, r in zip(answers, ranked, strict=True)]
+
+    def _answers(
+        self,
+        questions: Sequence[str],
+        contexts: Sequence[Context | None],
+        cleaned: list[str],
+        rests: list[str],
+        parts: list[list[str]],
+        encoded: np.ndarray,
+    ) -> list[Answer]:
+        """Answers from the encoder's vectors of every question and part, in order."""
+        vectors = iter(self.adapter.apply(encoded) if self.adapter else encoded)
         answers = []
         for question, c, rest, pieces, context in zip(
             questions, cleaned, rests, parts, contexts, strict=True
@@ -557,6 +621,10 @@ def _without(scores: np.ndarray, row: int) -> np.ndarray:
     kept = scores.copy()
     kept[row] = NOT_CANDIDATE
     return kept
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _has_words(text: str) -> bool:

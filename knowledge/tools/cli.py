@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--unseen",
         action="store_true",
-        help="refit the scope model without these questions first (for sets it learned from)",
+        help="refit the scope model and the ranker without these questions first (for sets they"
+        " learned from)",
     )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
