@@ -115,14 +115,20 @@ def _measure(
         "(interleaved, single question at a time)"
     )
     engine.answer("warm up")
-    answer_ms, encode_ms = [], []
+    # The same engine without its ranker, interleaved: what the ranker adds, side by side.
+    single = engine.with_thresholds(engine.thresholds)
+    single.ranker = None
+    answer_ms, single_ms, encode_ms = [], [], []
     for _ in range(rounds):
         for q in questions:
             answer_ms.append(_ms(partial(engine.answer, q)))
+            single_ms.append(_ms(partial(single.answer, q)))
             encode_ms.append(_ms(partial(engine.encoder.encode, [q])))
     a50, a99 = np.percentile(answer_ms, [50, 99])
+    s50, s99 = np.percentile(single_ms, [50, 99])
     e50, e99 = np.percentile(encode_ms, [50, 99])
     say(f"   answer()        p50 {a50:7.2f} ms   p99 {a99:7.2f} ms")
+    say(f"   without ranker  p50 {s50:7.2f} ms   p99 {s99:7.2f} ms")
     say(f"   bare encode     p50 {e50:7.2f} ms   p99 {e99:7.2f} ms")
     say(f"   ratio           p50 {a50 / e50:7.2f} x    p99 {a99 / e99:7.2f} x   (goal <= 1.3 x)")
     report["latency"] = {
@@ -130,6 +136,8 @@ def _measure(
         "rounds": rounds,
         "answer_p50_ms": _round(a50),
         "answer_p99_ms": _round(a99),
+        "without_ranker_p50_ms": _round(s50),
+        "without_ranker_p99_ms": _round(s99),
         "encode_p50_ms": _round(e50),
         "encode_p99_ms": _round(e99),
         "ratio_p50": _round(a50 / e50),
