@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from embeddings.adapter import LinearAdapter
+from embeddings.cache import EmbeddingCache
 from knowledge.answer.engine import AnswerEngine, Thresholds
 from tests.fakes import FakeEncoder
 
@@ -74,9 +75,7 @@ QUESTIONS_ASKED = [
 
 def test_the_engine_decides_whether_to_answer_and_the_ranker_what(engine):
     mine = engine.answer_many(QUESTIONS_ASKED)
-    alone = engine.with_thresholds(engine.thresholds)
-    alone.ranker = None
-    decided = alone.answer_many(QUESTIONS_ASKED)
+    decided = engine.alone().answer_many(QUESTIONS_ASKED)
     ranked = engine.ranker.answer_many(QUESTIONS_ASKED)
     for m, d, r in zip(mine, decided, ranked, strict=True):
         assert m.answered == d.answered  # never answers what the engine alone declines
@@ -92,3 +91,15 @@ def test_measuring_unseen_refits_the_ranker_without_the_questions(kb, engine):
     learned_from = {a.q for a in unseen.ranker.kb.asked}
     assert not learned_from & set(labelled)
     assert engine.without_examples([]).ranker.kb.asked == kb.asked
+
+
+def test_measuring_unseen_leaves_the_embedding_cache_whole(kb, tmp_path):
+    # The ranker takes its engine's vectors: refitting it without some questions must not
+    # embed anew, nor rewrite the cache without their vectors (the next start would re-encode).
+    encoder = FakeEncoder()
+    cache = EmbeddingCache(tmp_path, encoder.identity)
+    engine = AnswerEngine(kb, encoder, cache)
+    encoded = len(encoder.encoded)
+    engine.without_examples([a.q for a in kb.asked if a.expect][:40])
+    assert len(encoder.encoded) == encoded
+    assert AnswerEngine(kb, encoder, cache).stats.encoded == 0

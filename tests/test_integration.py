@@ -289,8 +289,7 @@ def test_the_scope_model_keeps_a_question_ours_whose_nearest_wording_is_the_resi
 def test_the_ranker_answers_what_the_engine_alone_ranks_wrong(real_engine, question, alone, ranked):
     # The ranker's map over the vectors is learned from the passages and the labelled real
     # questions of asked.yaml; none of these wordings is among them.
-    single = real_engine.with_thresholds(real_engine.thresholds)
-    single.ranker = None
+    single = real_engine.alone()
     assert single.answer(question).results[0].id == alone
     answer = real_engine.answer(question)
     assert answer.answered and answer.results[0].id == ranked

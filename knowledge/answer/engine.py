@@ -27,7 +27,7 @@ from knowledge.answer.parts import split_parts
 from knowledge.answer.places import Gazetteer, Place
 from knowledge.answer.scope import ScopeExamples, ScopeModel
 from knowledge.answer.smalltalk import kind_of, strip_small_talk
-from knowledge.answer.text import clean
+from knowledge.answer.text import clean, folded
 from knowledge.answer.vocabulary import Lexicon
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry, Faq, Program, ScopeLabel
@@ -88,12 +88,15 @@ class AnswerEngine:
         cache: EmbeddingCache | None = None,
         thresholds: Thresholds | None = None,
         adapter: LinearAdapter | None = None,
+        embedded: np.ndarray | None = None,
     ) -> None:
+        """`adapter` makes this engine a ranker (its vectors are the encoder's, mapped by it);
+        `embedded` holds the encoder's vectors of its texts when already at hand (a ranker's,
+        from its engine), so nothing is embedded or written to the cache twice."""
         self.kb = kb
         self.encoder = encoder
-        self.cache = cache
         self.thresholds = thresholds or Thresholds()
-        self.adapter = adapter  # set on a ranker: its vectors are the encoder's, mapped by it
+        self.adapter = adapter
         self.entries: tuple[Entry, ...] = kb.entries
         self._row = {e.id: i for i, e in enumerate(self.entries)}
         texts, owners, learn = [], [], []
@@ -110,9 +113,13 @@ class AnswerEngine:
         # Off-topic examples and asked questions are embedded with the rest (and cached) but
         # are no passage.
         every = [*texts, *kb.off_topic, *asked]
-        embedded, self.embed_stats = embed(encoder, every, cache)
+        if embedded is None:
+            embedded, self.embed_stats = embed(encoder, every, cache)
+        else:
+            self.embed_stats = EmbedStats(encoded=0, reused=len(every))
         # The ranker is fitted on the encoder's own vectors, before any mapping.
-        self.ranker = None if adapter else self._ranker(embedded, np.array(owners), len(texts))
+        self._encoded, self._owners = embedded, np.array(owners)
+        self.ranker = None if adapter else self._ranker()
         embedded = adapter.apply(embedded) if adapter else embedded
         vectors = embedded[: len(texts)]
         ours = len(texts) + len(kb.off_topic)
@@ -172,30 +179,34 @@ class AnswerEngine:
         examples = ScopeExamples(tuple(every[r] for r in rows), embedded[rows], tuple(labels))
         return ScopeModel.fitted(examples, self.thresholds.scope_strength)
 
-    def _ranker(
-        self, embedded: np.ndarray, owners: np.ndarray, passages: int
-    ) -> AnswerEngine | None:
+    def _ranker(self, leave_out: frozenset[str] = frozenset()) -> AnswerEngine | None:
         """The same engine over vectors mapped by an adapter fitted on the passages (each with
-        its entry's others) and the asked questions labelled with the entry that answers them;
-        none without labelled questions or above MAX_LEARNED_ENTRIES entries."""
+        its entry's others) and the asked questions labelled with the entry that answers them,
+        less those left out (folded); none without labelled questions or above
+        MAX_LEARNED_ENTRIES entries."""
         t = self.thresholds
-        asked = [
-            (row, self._row[a.expect[0]])
-            for row, a in enumerate(self.kb.asked, start=passages + len(self.kb.off_topic))
-            if a.expect and a.expect[0] in self._row
+        passages = len(self._owners)
+        first = passages + len(self.kb.off_topic)  # asked questions follow the off-topic examples
+        kept = [
+            (row, a)
+            for row, a in enumerate(self.kb.asked, start=first)
+            if folded(clean(a.q)) not in leave_out
         ]
-        if not t.adapter_epochs or not asked or len(self.entries) > MAX_LEARNED_ENTRIES:
+        labelled = [(row, self._row[a.expect[0]]) for row, a in kept if a.expect]
+        if not t.adapter_epochs or not labelled or len(self.entries) > MAX_LEARNED_ENTRIES:
             return None
-        rows, groups = (np.array(column) for column in zip(*asked, strict=True))
+        rows, groups = (np.array(column) for column in zip(*labelled, strict=True))
         adapter = LinearAdapter.fitted(
-            embedded[:passages],
-            owners,
-            embedded[rows],
+            self._encoded[:passages],
+            self._owners,
+            self._encoded[rows],
             groups,
             epochs=t.adapter_epochs,
             rate=t.adapter_rate,
         )
-        return AnswerEngine(self.kb, self.encoder, self.cache, t, adapter)
+        kb = replace(self.kb, asked=tuple(a for _, a in kept))
+        embedded = self._encoded[[*range(first), *(row for row, _ in kept)]]
+        return AnswerEngine(kb, self.encoder, None, t, adapter, embedded)
 
     def without_examples(self, questions: Sequence[str]) -> AnswerEngine:
         """The same engine with its scope model and its ranker fitted without these questions:
@@ -207,10 +218,13 @@ class AnswerEngine:
             else None
         )
         if self.ranker is not None:
-            drop = {_key(clean(q)) for q in questions}
-            kept = tuple(a for a in self.kb.asked if _key(clean(a.q)) not in drop)
-            kb = replace(self.kb, asked=kept)
-            twin.ranker = AnswerEngine(kb, self.encoder, self.cache, self.thresholds).ranker
+            twin.ranker = self._ranker(frozenset(folded(clean(q)) for q in questions))
+        return twin
+
+    def alone(self) -> AnswerEngine:
+        """The same engine without its ranker: to measure what the ranker adds."""
+        twin = copy.copy(self)
+        twin.ranker = None
         return twin
 
     @property
@@ -621,10 +635,6 @@ def _without(scores: np.ndarray, row: int) -> np.ndarray:
     kept = scores.copy()
     kept[row] = NOT_CANDIDATE
     return kept
-
-
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def _has_words(text: str) -> bool:

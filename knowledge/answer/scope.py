@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings.classifier import TextClassifier
+from knowledge.answer.text import folded
 from knowledge.schema import ScopeLabel
 
 LABELS: tuple[ScopeLabel, ...] = ("in_scope", "beyond_scope", "off_topic")
@@ -45,8 +46,8 @@ class ScopeExamples:
     def without(self, texts: Collection[str]) -> ScopeExamples:
         """These examples less the given texts (compared case- and space-insensitively): to
         measure a set of questions with a model that never saw them."""
-        drop = {_key(t) for t in texts}
-        keep = [i for i, t in enumerate(self.texts) if _key(t) not in drop]
+        drop = {folded(t) for t in texts}
+        keep = [i for i, t in enumerate(self.texts) if folded(t) not in drop]
         return ScopeExamples(
             tuple(self.texts[i] for i in keep),
             self.vectors[keep],
@@ -76,7 +77,3 @@ class ScopeModel:
     def without(self, texts: Collection[str]) -> ScopeModel | None:
         """The same model refitted without the given texts among its examples."""
         return ScopeModel.fitted(self.examples.without(texts), self.strength)
-
-
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())

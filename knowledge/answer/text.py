@@ -46,6 +46,11 @@ def clean(text: str) -> str:
     return " ".join(text.split())[:MAX_QUESTION_CHARS]
 
 
+def folded(text: str) -> str:
+    """The text case- and space-insensitively, to tell whether two questions are the same."""
+    return " ".join(text.casefold().split())
+
+
 def stem(word: str) -> str:
     """A deliberately light stemmer: plural and common verb endings only, then a final silent
     "e", so "graduate", "graduated" and "graduating" meet ("guarantee" keeps its "ee")."""
