@@ -259,6 +259,8 @@ class Vocabulary(Strict):
     experience_words: Words
     medical_words: Words
     residency_words: Words
+    other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word
+    physician_trainee_words: Words  # mark a doctor trained abroad
     reference_words: Words
     comparison_words: Words
     compared_things: Words

@@ -118,6 +118,30 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "what is a dental observership",
+        "observerships for foreign pharmacy graduates",
+        "Does Cleveland Clinic take pre-med students for shadowing?",
+    ],
+)
+def test_another_professions_placements_are_off_topic(fake_engine, question):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.OFF_TOPIC and not answer.results
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can an IMG do an observership in a nursing home",  # a doctor trained abroad
+        "will I work with the nurses during my observership",  # colleagues, not a profession
+    ],
+)
+def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine, question):
+    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
+
+
+@pytest.mark.parametrize(
     ("question", "program"),
     [
         ("Does UCLA sponsor H-1B visas for residents?", "ucla"),  # words of the residency stage

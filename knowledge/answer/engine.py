@@ -319,6 +319,10 @@ class AnswerEngine:
         followed = self._follow_up(question, ev, context)
         if followed is not None:
             return followed
+        if ev.scope.other_profession:
+            # "What is a dental observership?": another profession's placements, whatever
+            # program or topic its other words are close to.
+            return Answer(question, Mode.OFF_TOPIC)
         if not ev.names and not ev.places:
             # No word of medicine, and far from every entry or using words we do not know.
             far = ev.dense.max() < self.thresholds.dense or ev.unknown_share > 0

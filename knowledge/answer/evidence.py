@@ -45,10 +45,17 @@ class Scope:
     experience: frozenset[str]  # words of clinical experience before residency
     medical: frozenset[str]  # words of medicine or of programs at all
     residency: frozenset[str]  # words of the residency stage itself
+    other_field: bool = False  # names another profession or stage ("dental", "pre-med")
+    trainee: frozenset[str] = frozenset()  # words marking a doctor trained abroad
 
     @property
     def off_topic(self) -> bool:
         return not (self.experience or self.medical or self.residency)
+
+    @property
+    def other_profession(self) -> bool:
+        """About another profession's or stage's placements, not a doctor trained abroad."""
+        return self.other_field and not self.trainee
 
     @property
     def residency_only(self) -> bool:
@@ -185,7 +192,7 @@ class Retriever:
             fused=fused,
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
             topic=self._topic(dense, topical, weights.lexical),
-            scope=self._scope(stems),
+            scope=self._scope(stems, words),
             refers_back=bool(set(words) & self.lexicon.reference_words),
             compares=bool(set(stems) & self.lexicon.comparison_words),
             seeks_program=bool(set(stems) & self.lexicon.compared_things),
@@ -221,13 +228,15 @@ class Retriever:
         out[self.topics.labels[rows]] = probs[rows]
         return out, float(probs[~rows].sum())
 
-    def _scope(self, stems: list[str]) -> Scope:
+    def _scope(self, stems: list[str], words: list[str]) -> Scope:
         present = frozenset(stems)
         lexicon = self.lexicon
         return Scope(
             experience=present & lexicon.experience_words,
             medical=present & lexicon.medical_words,
             residency=present & lexicon.residency_words,
+            other_field=any(_positions(words, field) for field in lexicon.other_fields),
+            trainee=present & lexicon.physician_trainee_words,
         )
 
     def _trap(self, words: list[str], names: list[NameMatch[Program]]) -> Trap | None:

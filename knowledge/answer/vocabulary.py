@@ -39,6 +39,8 @@ class Lexicon:
     experience_words: frozenset[str]  # clinical experience before residency: in scope
     medical_words: frozenset[str]  # without any of these (or a name or place): off topic
     residency_words: frozenset[str]  # the residency stage itself: beyond scope
+    other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
+    physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
     reference_words: frozenset[str]  # point back to what was just discussed
     comparison_words: frozenset[str]  # compare
     compared_things: frozenset[str]  # what a comparison of programs names
@@ -78,6 +80,8 @@ class Lexicon:
             experience_words=stems(vocabulary.experience_words),
             medical_words=stems(vocabulary.medical_words),
             residency_words=stems(vocabulary.residency_words),
+            other_fields=tuple(tuple(tokenizer.words(p)) for p in vocabulary.other_fields),
+            physician_trainee_words=stems(vocabulary.physician_trainee_words),
             reference_words=frozenset(vocabulary.reference_words),
             comparison_words=stems(vocabulary.comparison_words),
             compared_things=stems(vocabulary.compared_things),
