@@ -18,7 +18,8 @@ from tests.fakes import FakeEncoder
 
 # Real-question sets never learned from: those committed sealed, for a later round to score
 # once, and holdout6.yaml, spent but left out of asked.yaml (learning it cost the other sets).
-SEALED = ["holdout6.yaml", "holdout7.yaml"]
+# Each sealed set and its size (holdout8 is short: the stored pages ran dry of new questions).
+SEALED = {"holdout6.yaml": 88, "holdout7.yaml": 86, "holdout8.yaml": 48}
 
 
 def test_the_wording_tells_apart_what_the_vectors_do_not():
@@ -105,13 +106,13 @@ def _key(text: str) -> str:
     return hashlib.sha256(re.sub(r"\W+", " ", text.casefold()).strip().encode()).hexdigest()
 
 
-@pytest.mark.parametrize("name", SEALED)
-def test_a_sealed_set_is_never_learned_from(kb, name):
+@pytest.mark.parametrize(("name", "size"), SEALED.items())
+def test_a_sealed_set_is_never_learned_from(kb, name, size):
     # Compared by hash of the folded words: the sealed questions are never printed.
     path = EVAL_DIR / "real" / name
     sealed = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
     learned = {_key(a.q) for a in kb.asked}
-    assert len(sealed) >= 80
+    assert len(sealed) == size
     assert not [i for i, case in enumerate(sealed) if _key(case["q"]) in learned]
 
 
