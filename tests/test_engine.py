@@ -109,6 +109,7 @@ def test_postal_codes_written_as_addresses_are_places(fake_engine, question, exp
         ("what's a good laptop for school", Mode.OFF_TOPIC),
         ("how do I register for the NRMP match and rank list", Mode.BEYOND_SCOPE),
         ("j1 waiver or h1b for residency", Mode.BEYOND_SCOPE),
+        ("are comlex scores enough for a doctor", Mode.BEYOND_SCOPE),
     ],
 )
 def test_scope_is_its_own_decision(fake_engine, question, mode):
