@@ -8,6 +8,7 @@ import pytest
 from embeddings.adapter import LinearAdapter
 from embeddings.cache import EmbeddingCache
 from knowledge.answer.engine import AnswerEngine, Thresholds
+from knowledge.answer.model import Answer, Mode, Result
 from tests.fakes import FakeEncoder
 
 # Two entries whose passages lie along the first two axes; their real questions are worded
@@ -73,14 +74,30 @@ QUESTIONS_ASKED = [
 ]
 
 
-def test_the_engine_decides_whether_to_answer_and_the_ranker_what(engine):
+def test_the_engine_decides_whether_to_answer_and_the_ranker_what(kb, engine):
     mine = engine.answer_many(QUESTIONS_ASKED)
     decided = engine.alone().answer_many(QUESTIONS_ASKED)
     ranked = engine.ranker.answer_many(QUESTIONS_ASKED)
+    beyond = kb.meta.roles.beyond_scope
     for m, d, r in zip(mine, decided, ranked, strict=True):
-        assert m.answered == d.answered  # never answers what the engine alone declines
-        assert m == (r if d.answered and r.answered else d)
+        # Never answers what the engine alone declines, unless it only hesitated between
+        # entries of ours.
+        torn = d.mode is Mode.CHOICES and beyond not in [x.id for x in d.results]
+        assert m == (r if r.answered and (d.answered or torn) else d)
     assert not mine[0].answered and not mine[1].answered
+
+
+def test_the_ranker_breaks_a_tie_between_our_entries_never_one_with_the_residency_stage(kb, engine):
+    cost, timing, beyond = (kb.get(i) for i in ("cost", "timing", kb.meta.roles.beyond_scope))
+    q = "a question"
+    torn = Answer(q, Mode.CHOICES, (Result(cost, 0.6), Result(timing, 0.6)))
+    ranked = Answer(q, Mode.FAQ, (Result(timing, 0.7), Result(cost, 0.5)))
+    assert engine._shown(torn, ranked) is ranked
+    torn_out = Answer(q, Mode.CHOICES, (Result(cost, 0.6), Result(beyond, 0.6)))
+    assert engine._shown(torn_out, ranked) is torn_out
+    for declined in (Answer(q, Mode.OFF_TOPIC), Answer(q, Mode.UNKNOWN, torn.results)):
+        assert engine._shown(declined, ranked) is declined
+    assert engine._shown(torn, Answer(q, Mode.CHOICES, torn.results)) is torn
 
 
 def test_measuring_unseen_refits_the_ranker_without_the_questions(kb, engine):

@@ -269,7 +269,19 @@ class AnswerEngine:
         if self.ranker is None:
             return answers
         ranked = self.ranker._answers(questions, contexts, cleaned, rests, parts, encoded)
-        return [r if a.answered and r.answered else a for a, r in zip(answers, ranked, strict=True)]
+        return [self._shown(a, r) for a, r in zip(answers, ranked, strict=True)]
+
+    def _shown(self, plain: Answer, ranked: Answer) -> Answer:
+        """The ranker's answer where this engine would answer too, or where this engine only
+        hesitates between entries of ours (choices without the residency stage's): the ranker
+        breaks the tie. Otherwise this engine's: it is the one that declines."""
+        if not ranked.answered:
+            return plain
+        if plain.answered:
+            return ranked
+        beyond = self.kb.meta.roles.beyond_scope
+        torn = plain.mode is Mode.CHOICES and all(r.id != beyond for r in plain.results)
+        return ranked if torn else plain
 
     def _answers(
         self,
