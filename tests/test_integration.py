@@ -157,18 +157,26 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # raised five sets' faq counts by 16 (holdout 33 -> 37, holdout2 -> 45, holdout3 30 -> 34,
 # holdout5 -> 29, holdout6 24 -> 29) and lowered two by 3 (dev 75 -> 73, holdout4 38 -> 37), out
 # of scope unchanged: a trade made on purpose and recorded in the README.
-HOLDOUT6_FLOORS = {"name": 2, "faq": 29, "ood": 23}
-HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 29}
-HOLDOUT4_FLOORS = {"faq": 37, "ood": 23}
-HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 34, "ood": 23}
+# holdout7.yaml was scored once, sealed, at the end of round 7 (faq 22, ood 35); like holdout6's,
+# its questions are not learned from (in asked.yaml they cost the other seven sets 5 in scope and
+# 2 out of scope, measured unseen). Round 7 (other professions off topic, more residency-stage
+# words, the ranker breaking the plain run's ties) raised: holdout6 faq 29 -> 30, ood 23 -> 27;
+# holdout5 ood -> 30; holdout4 faq -> 38; holdout3 ood -> 24; holdout faq 37 -> 40; dev faq -> 74,
+# ood -> 47.
+HOLDOUT7_FLOORS = {"faq": 22, "ood": 35}
+HOLDOUT6_FLOORS = {"name": 2, "faq": 30, "ood": 27}
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 30}
+HOLDOUT4_FLOORS = {"faq": 38, "ood": 23}
+HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 34, "ood": 24}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 45, "ood": 23}
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 37, "ood": 34}
-REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 73, "ood": 46}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 40, "ood": 34}
+REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 47}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout7.yaml", HOLDOUT7_FLOORS),
         ("real/holdout6.yaml", HOLDOUT6_FLOORS),
         ("real/holdout5.yaml", HOLDOUT5_FLOORS),
         ("real/holdout4.yaml", HOLDOUT4_FLOORS),

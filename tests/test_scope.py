@@ -16,9 +16,9 @@ from knowledge.schema import Asked
 from tests.conftest import EVAL_DIR
 from tests.fakes import FakeEncoder
 
-# Real-question sets never learned from: those committed sealed, for a later round to score
-# once, and holdout6.yaml, spent but left out of asked.yaml (learning it cost the other sets).
-# Each sealed set and its size (holdout8 is short: the stored pages ran dry of new questions).
+# Real-question sets never learned from, with their sizes: holdout8.yaml, committed sealed for a
+# later round to score once (short: the stored pages ran dry of new questions), and holdout6.yaml
+# and holdout7.yaml, spent but left out of asked.yaml (learning them cost the other sets).
 SEALED = {"holdout6.yaml": 88, "holdout7.yaml": 86, "holdout8.yaml": 48}
 
 
