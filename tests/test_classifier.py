@@ -39,7 +39,7 @@ def engines(kb):
 
 def test_a_question_like_the_off_topic_examples_is_declined(engines):
     with_examples, without = engines
-    question = "registered nursing jobs for nurses"
+    question = "registered nurse jobs for nurses"  # "nursing" alone is another profession
     assert with_examples.answer(question).mode is Mode.OFF_TOPIC
     assert without.answer(question).mode is not Mode.OFF_TOPIC
 

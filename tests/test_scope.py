@@ -110,10 +110,12 @@ def _key(text: str) -> str:
 def test_a_sealed_set_is_never_learned_from(kb, name, size):
     # Compared by hash of the folded words: the sealed questions are never printed.
     path = EVAL_DIR / "real" / name
-    sealed = yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]
+    # Only counts and positions reach an assertion: pytest prints what a failing one compared.
+    keys = [_key(case["q"]) for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]]
     learned = {_key(a.q) for a in kb.asked}
-    assert len(sealed) == size
-    assert not [i for i, case in enumerate(sealed) if _key(case["q"]) in learned]
+    count = len(keys)
+    assert count == size
+    assert not [i for i, key in enumerate(keys) if key in learned]
 
 
 @pytest.mark.parametrize("labels", [[0, 1, 2] * 8, [0, 1] * 12])
