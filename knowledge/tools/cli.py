@@ -56,6 +56,11 @@ def _parser() -> argparse.ArgumentParser:
         help="refit the scope model and the ranker without these questions first (for sets they"
         " learned from)",
     )
+    ev.add_argument(
+        "--unseen-sites",
+        action="store_true",
+        help="as --unseen, and without every question learned from the same sites (stricter)",
+    )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -142,15 +147,16 @@ def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
-    from knowledge.tools.evaluation import EvalFileError, load_cases, report
+    from knowledge.tools.evaluation import EvalFileError, from_same_sites, load_cases, report
 
     try:
         cases = load_cases(args.files)
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
     engine = _engine(settings)
-    if args.unseen:
-        engine = engine.without_examples([c.q for c in cases])
+    if args.unseen or args.unseen_sites:
+        same_sites = from_same_sites(cases, engine.kb.asked) if args.unseen_sites else []
+        engine = engine.without_examples([c.q for c in cases] + same_sites)
     print(report(engine, cases))
     return 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import yaml
@@ -19,6 +20,7 @@ from embeddings.index import VectorIndex
 from knowledge.answer.corpus import document
 from knowledge.answer.engine import AnswerEngine
 from knowledge.answer.text import clean
+from knowledge.schema import Asked
 
 KINDS = ("name", "attr", "list", "faq", "ood")
 
@@ -32,6 +34,7 @@ class Case:
     kind: str
     q: str
     expect: tuple[str, ...] = ()
+    source: str = ""  # the address the question was read at
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,25 @@ def load_cases(paths: Sequence[Path | str]) -> list[Case]:
                 kind = str(item["kind"])
                 if kind not in KINDS:
                     raise ValueError(f"unknown kind {kind!r}")
-                cases.append(Case(kind, str(item["q"]), tuple(item.get("expect") or ())))
+                expect = tuple(item.get("expect") or ())
+                cases.append(Case(kind, str(item["q"]), expect, str(item.get("source") or "")))
         except OSError as exc:
             raise EvalFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
         except (yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
             raise EvalFileError(f"{path}: not an evaluation file ({exc})") from None
     return cases
+
+
+def site(address: str) -> str:
+    """The site a page is on: its host, without "www."."""
+    return urlparse(address).netloc.lower().removeprefix("www.")
+
+
+def from_same_sites(cases: Sequence[Case], asked: Sequence[Asked]) -> list[str]:
+    """The asked questions read on a site any of these cases was read on: left out too, a set
+    is measured as if its sites had never been seen (their pages ask alike)."""
+    sites = {site(c.source) for c in cases if c.source}
+    return [a.q for a in asked if site(a.source) in sites]
 
 
 def correct(case: Case, outcome: Outcome) -> bool:

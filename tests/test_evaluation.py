@@ -1,0 +1,38 @@
+"""`imgbot eval`'s pure parts: reading evaluation files and the stricter unseen measure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.schema import Asked
+from knowledge.tools.evaluation import Case, from_same_sites, load_cases, site
+
+
+def test_a_case_keeps_the_address_it_was_read_at(tmp_path: Path) -> None:
+    path = tmp_path / "set.yaml"
+    path.write_text(
+        "cases:\n"
+        '- {q: "How long is it?", kind: faq, expect: [duration], source: "https://a.org/x"}\n'
+        '- {q: "Weather?", kind: ood}\n',
+        encoding="utf-8",
+    )
+    assert load_cases([path]) == [
+        Case("faq", "How long is it?", ("duration",), "https://a.org/x"),
+        Case("ood", "Weather?"),
+    ]
+
+
+def test_a_site_is_its_host_without_www() -> None:
+    assert site("https://www.Example.org/a/b?c=1") == site("http://example.org") == "example.org"
+    assert site("https://forums.example.org/t/1") == "forums.example.org"
+
+
+def test_questions_learned_from_the_same_sites_are_left_out_too() -> None:
+    asked = [
+        Asked(q="same page", scope="in_scope", source="https://www.a.org/1", expect=("cost",)),
+        Asked(q="same site", scope="off_topic", source="http://a.org/2"),
+        Asked(q="other site", scope="in_scope", source="https://b.org/1", expect=("cost",)),
+    ]
+    cases = [Case("faq", "q", ("cost",), "https://a.org/9"), Case("ood", "no address")]
+    assert from_same_sites(cases, asked) == ["same page", "same site"]
+    assert from_same_sites([Case("ood", "no address")], asked) == []
