@@ -45,8 +45,8 @@ class Scope:
     experience: frozenset[str]  # words of clinical experience before residency
     medical: frozenset[str]  # words of medicine or of programs at all
     residency: frozenset[str]  # words of the residency stage itself
-    other_field: bool = False  # names another profession or stage ("dental", "pre-med")
-    trainee: frozenset[str] = frozenset()  # words marking a doctor trained abroad
+    other_field: bool  # names another profession or stage ("dental", "pre-med")
+    trainee: frozenset[str]  # words marking a doctor trained abroad
 
     @property
     def off_topic(self) -> bool:
