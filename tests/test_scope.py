@@ -20,7 +20,7 @@ from tests.fakes import FakeEncoder
 # committed sealed for later rounds to score once (each topped up by a second helper when the
 # first found too few), and holdout6.yaml and holdout7.yaml, spent but left out of asked.yaml
 # (learning them cost).
-SEALED = {"holdout6.yaml": 88, "holdout7.yaml": 86, "holdout8.yaml": 107, "holdout9.yaml": 68}
+SEALED = {"holdout6.yaml": 88, "holdout7.yaml": 86, "holdout8.yaml": 107, "holdout9.yaml": 90}
 
 
 def test_the_wording_tells_apart_what_the_vectors_do_not():
