@@ -259,6 +259,7 @@ class Vocabulary(Strict):
     experience_words: Words
     medical_words: Words
     residency_words: Words
+    residency_phrases: list[Phrase]  # a residency named as the one asked about: beyond scope
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word
     physician_trainee_words: Words  # mark a doctor trained abroad
     reference_words: Words

@@ -143,6 +143,46 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "is housing provided by your residency program",
+        "will the residency program pay for my housing",
+        "is there a residency program that gives interviews to IMGs in Florida",
+    ],
+)
+def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
+    # "your residency program" names the residency asked about, and a place does not make a
+    # residency-stage question ours.
+    assert fake_engine.answer(question).mode is Mode.BEYOND_SCOPE
+
+
+def test_residency_programs_judging_experience_stay_ours(fake_engine):
+    answer = fake_engine.answer(
+        "do residency programs count an observership as clinical experience"
+    )
+    assert answer.mode is Mode.FAQ
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which vaccines do I need for studying abroad",
+        "I work at a summer camp, do I need health insurance",
+    ],
+)
+def test_exchange_and_work_travel_placements_are_off_topic(fake_engine, question):
+    assert fake_engine.answer(question).mode is Mode.OFF_TOPIC
+
+
+def test_contractions_leave_no_unknown_word(fake_engine):
+    # "I'm" and "don't" split into "m" and "don": neither may read as a word we do not know,
+    # which would make the question look off topic.
+    vector = fake_engine._encode(["I'm an IMG and I don't have an observership"])[0]
+    evidence = fake_engine._gather("I'm an IMG and I don't have an observership", vector)
+    assert evidence.unknown_share == 0
+
+
+@pytest.mark.parametrize(
     ("question", "program"),
     [
         ("Does UCLA sponsor H-1B visas for residents?", "ucla"),  # words of the residency stage

@@ -234,7 +234,8 @@ class Retriever:
         return Scope(
             experience=present & lexicon.experience_words,
             medical=present & lexicon.medical_words,
-            residency=present & lexicon.residency_words,
+            residency=(present & lexicon.residency_words)
+            | {" ".join(p) for p in lexicon.residency_phrases if _positions(words, p)},
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             trainee=present & lexicon.physician_trainee_words,
         )

@@ -39,6 +39,7 @@ class Lexicon:
     experience_words: frozenset[str]  # clinical experience before residency: in scope
     medical_words: frozenset[str]  # without any of these (or a name or place): off topic
     residency_words: frozenset[str]  # the residency stage itself: beyond scope
+    residency_phrases: tuple[tuple[str, ...], ...]  # "your residency program", as words
     other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
     physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
     reference_words: frozenset[str]  # point back to what was just discussed
@@ -65,6 +66,9 @@ class Lexicon:
         def stems(words: list[str]) -> frozenset[str]:
             return frozenset(tokenizer.stems(" ".join(words)))
 
+        def phrases(written: list[str]) -> tuple[tuple[str, ...], ...]:
+            return tuple(tuple(tokenizer.words(p)) for p in written)
+
         focus = {
             tag: [tokenizer.stems(p) for p in spec.phrases]
             for tag, spec in vocabulary.focus.items()
@@ -80,7 +84,8 @@ class Lexicon:
             experience_words=stems(vocabulary.experience_words),
             medical_words=stems(vocabulary.medical_words),
             residency_words=stems(vocabulary.residency_words),
-            other_fields=tuple(tuple(tokenizer.words(p)) for p in vocabulary.other_fields),
+            residency_phrases=phrases(vocabulary.residency_phrases),
+            other_fields=phrases(vocabulary.other_fields),
             physician_trainee_words=stems(vocabulary.physician_trainee_words),
             reference_words=frozenset(vocabulary.reference_words),
             comparison_words=stems(vocabulary.comparison_words),
@@ -90,9 +95,7 @@ class Lexicon:
             },
             question_starts=frozenset(vocabulary.question_starts),
             filler=program_words | focus_words | terms(vocabulary.filler_words),
-            definition_openers=tuple(
-                tuple(tokenizer.words(p)) for p in vocabulary.definition_openers
-            ),
+            definition_openers=phrases(vocabulary.definition_openers),
             definition_modifiers=stems(vocabulary.definition_modifiers),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             institution_words=frozenset(tokenizer.words(" ".join(vocabulary.institution_words))),
