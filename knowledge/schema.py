@@ -218,6 +218,9 @@ class Roles(Strict):
     beyond_scope: EntryId  # the FAQ for questions about the residency stage
     # The FAQ that defines each term ("what is an observership?"), by the term as users type it.
     definitions: dict[Term, EntryId] = Field(default_factory=dict)
+    # The FAQ saying how to obtain a kind of clinical experience, by the verb a how-question uses
+    # ("how do I get an observership?", "how to find US clinical experience").
+    procedures: dict[Term, EntryId] = Field(default_factory=dict)
 
 
 class Category(Strict):
@@ -270,6 +273,8 @@ class Vocabulary(Strict):
     filler_words: Words
     definition_openers: list[Phrase]  # "what is": a definition of the term that follows
     definition_modifiers: Words  # may stand between the opener and the term ("clinical")
+    procedure_openers: Words  # "how": a question of how to obtain what its verb's object names
+    procedure_objects: Words  # such objects beside the words of clinical experience
     generic_name_words: Words
     institution_words: Words  # what an institution's name is built around
     institution_qualifiers: Words  # say what kind of institution, not which one

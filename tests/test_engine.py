@@ -174,6 +174,22 @@ def test_exchange_and_work_travel_placements_are_off_topic(fake_engine, question
     assert fake_engine.answer(question).mode is Mode.OFF_TOPIC
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("how do I arrange a clerkship", "how-to-apply"),
+        ("how can I obtain usce", "how-to-apply"),
+        ("how do I look for observerships", "finding-more-programs"),
+        ("how do I get a letter during my rotation", "letters-of-recommendation"),
+    ],
+)
+def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
+    fake_engine, question, first
+):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.FAQ and answer.results[0].id == first
+
+
 def test_contractions_leave_no_unknown_word(fake_engine):
     # "I'm" and "don't" split into "m" and "don": neither may read as a word we do not know,
     # which would make the question look off topic.

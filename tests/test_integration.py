@@ -254,6 +254,20 @@ def test_a_definition_question_gets_the_entry_defining_it_first(real_engine, que
     assert answer.answered and [r.id for r in answer.results][: len(first)] == first
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("how do I get US clinical experience as a foreign graduate?", "how-to-apply"),
+        ("so how can I arrange an observership", "how-to-apply"),
+    ],
+)
+def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
+    real_engine, question, first
+):
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == first
+
+
 def test_a_visa_class_without_any_clinical_experience_is_the_residency_stage(real_engine):
     assert real_engine.answer("what is the J-1 visa").mode is Mode.BEYOND_SCOPE
     assert real_engine.answer("can I observe on a B-1/B-2 visa").results[0].id == "visa"

@@ -56,3 +56,21 @@ def test_a_visa_class_is_one_word(lexicon):
 def test_a_definition_question_names_the_term_it_asks_about(lexicon, question, term):
     terms = {stem(t): t for t in ("observership", "externship", "usce")}
     assert lexicon.defined(lexicon.tokenizer.tokens(question), terms) == term
+
+
+@pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("How do I get an observership?", "get"),
+        ("how can a foreign doctor find U.S. clinical experience", "find"),
+        ("and how can I arrange a clinical elective in the US?", "arrange"),
+        ("how to get usce fast", "get"),
+        ("how do I get a letter during my rotation", None),  # the object is the letter
+        ("how do I get the best rotation", None),  # which rotation: choosing, not obtaining
+        ("how do i find housing for my observership", None),
+        ("what do I get from an observership", None),  # no how-question
+    ],
+)
+def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question, verb):
+    verbs = {stem(v): v for v in ("get", "find", "arrange")}
+    assert lexicon.procedure(lexicon.tokenizer.tokens(question), verbs) == verb

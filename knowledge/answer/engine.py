@@ -147,6 +147,7 @@ class AnswerEngine:
             gazetteer,
             lexicon,
             kb.meta.roles.definitions,
+            kb.meta.roles.procedures,
             _topic_classifier(embedded[:ours][taught], labels[taught], self.thresholds),
             self._scope_model(every, owners, learn, embedded),
         )

@@ -80,7 +80,9 @@ class Evidence:
     aspect_hints: tuple[str, ...]  # kinds of fact the words ask for ("cheaper" -> "fee")
     learned: np.ndarray  # the topic classifier's probability per entry (zeros without one)
     learned_off_topic: float  # its probability that the question is off topic
-    defines: int | None  # row of the FAQ defining the term a "what is …?" question asks about
+    # Row of the FAQ a question's form asks for: defining the term of a "what is …?" question,
+    # or saying how to obtain what a "how do I get …?" question names.
+    defines: int | None
     scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
     elsewhere: str | None = None  # an institution named that is none of ours, as written
     campus: Campus | None = None  # a program's name written with a place it is not in
@@ -100,6 +102,7 @@ class Retriever:
         gazetteer: Gazetteer,
         lexicon: Lexicon,
         definitions: Mapping[str, str] | None = None,
+        procedures: Mapping[str, str] | None = None,
         topics: LinearClassifier | None = None,
         scope: ScopeModel | None = None,
     ) -> None:
@@ -112,6 +115,12 @@ class Retriever:
         self._defining = {
             stem(term): self._row[entry_id]
             for term, entry_id in (definitions or {}).items()
+            if entry_id in self._row
+        }
+        # How-question verbs by stem ("getting" asks what "get" does), to entry rows.
+        self._procedures = {
+            stem(verb): self._row[entry_id]
+            for verb, entry_id in (procedures or {}).items()
             if entry_id in self._row
         }
         self.topics = topics
@@ -199,7 +208,8 @@ class Retriever:
             aspect_hints=tuple(
                 dict.fromkeys(a for t in stems if (a := self.lexicon.aspect_words.get(t)))
             ),
-            defines=self.lexicon.defined(tokens, self._defining),
+            defines=self.lexicon.defined(tokens, self._defining)
+            or self.lexicon.procedure(tokens, self._procedures),
             learned=learned,
             learned_off_topic=off,
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,

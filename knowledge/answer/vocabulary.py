@@ -17,6 +17,8 @@ NOUN_AFTER = 2
 NOUN_BEFORE = 6
 # A definition's opener may follow this many words ("so, what is…", "ok so what is…").
 OPENER_WITHIN = 2
+# Words a how-question's verb may come after its "how" ("how does an IMG find …").
+VERB_WITHIN = 5
 
 
 T = TypeVar("T")
@@ -50,6 +52,8 @@ class Lexicon:
     filler: frozenset[str]  # add no topic to a program's name
     definition_openers: tuple[tuple[str, ...], ...]  # as word sequences: "whats" is no "what"
     definition_modifiers: frozenset[str]
+    procedure_openers: frozenset[str]
+    procedure_objects: frozenset[str]  # the words of clinical experience, and "experience"
     generic_name_words: frozenset[str]
     institution_words: frozenset[str]
     institution_qualifiers: frozenset[str]
@@ -97,6 +101,9 @@ class Lexicon:
             filler=program_words | focus_words | terms(vocabulary.filler_words),
             definition_openers=phrases(vocabulary.definition_openers),
             definition_modifiers=stems(vocabulary.definition_modifiers),
+            procedure_openers=frozenset(vocabulary.procedure_openers),
+            procedure_objects=stems(vocabulary.experience_words)
+            | stems(vocabulary.procedure_objects),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             institution_words=frozenset(tokenizer.words(" ".join(vocabulary.institution_words))),
             institution_qualifiers=frozenset(
@@ -123,6 +130,24 @@ class Lexicon:
                         return terms[token.stem]
                     if not (token.stop or token.stem in self.definition_modifiers):
                         break
+        return None
+
+    def procedure(self, tokens: Sequence[Token], verbs: Mapping[str, T]) -> T | None:
+        """What a how-question asks to obtain: "how do I get an observership?" and "how does an
+        IMG find US clinical experience?" ask for a kind of clinical experience (the verb's object,
+        past stopwords and definition modifiers); "how do I get a letter during my rotation?" and
+        "how do I get the best rotation?" do not."""
+        openers = [i for i, t in enumerate(tokens) if t.word in self.procedure_openers]
+        for start in openers:
+            window = range(start + 1, min(start + 1 + VERB_WITHIN, len(tokens)))
+            verb = next((i for i in window if tokens[i].stem in verbs), None)
+            if verb is None:
+                continue
+            for word in tokens[verb + 1 :]:
+                if word.stem in self.procedure_objects:
+                    return verbs[tokens[verb].stem]
+                if not (word.stop or word.stem in self.definition_modifiers):
+                    break
         return None
 
     def focus_spans(self, stems: Sequence[str]) -> list[FocusSpan]:
