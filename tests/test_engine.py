@@ -487,5 +487,5 @@ def test_program_names_may_be_partial_and_places_are_names_there(fake_engine, na
 
 
 def test_jargon_comes_from_the_vocabulary(fake_engine):
-    tokens = fake_engine.retriever.lexicon.tokenizer.words("UCSE telerotation LoR")
-    assert tokens == ["usce", "virtual", "rotation", "letter"]
+    tokens = fake_engine.retriever.lexicon.tokenizer.words("UCSE telerotation LoR LoRP")
+    assert tokens == ["usce", "virtual", "rotation", "letter", "letter", "portal"]
