@@ -163,19 +163,26 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # words, the ranker breaking the plain run's ties) raised: holdout6 faq 29 -> 30, ood 23 -> 27;
 # holdout5 ood -> 30; holdout4 faq -> 38; holdout3 ood -> 24; holdout faq 37 -> 40; dev faq -> 74,
 # ood -> 47.
-HOLDOUT7_FLOORS = {"faq": 22, "ood": 35}
+# holdout8.yaml was scored once, sealed, at the end of round 8 (faq 35, ood 34), and is not learned
+# from either (in asked.yaml it cost the other eight sets 6 in scope and 1 out of scope). Round 8
+# (a residency named as asked about, residency questions at a place, student exchanges off topic,
+# how-questions about obtaining experience) raised: holdout7 faq -> 23, ood -> 36; holdout5 ood
+# -> 31; holdout4 ood -> 24; holdout3 ood -> 25; holdout2 faq -> 47; holdout faq -> 41.
+HOLDOUT8_FLOORS = {"faq": 35, "ood": 34}
+HOLDOUT7_FLOORS = {"faq": 23, "ood": 36}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 30, "ood": 27}
-HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 30}
-HOLDOUT4_FLOORS = {"faq": 38, "ood": 23}
-HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 34, "ood": 24}
-HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 45, "ood": 23}
-HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 40, "ood": 34}
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
+HOLDOUT4_FLOORS = {"faq": 38, "ood": 24}
+HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 34, "ood": 25}
+HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 23}
+HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 34}
 REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 47}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout8.yaml", HOLDOUT8_FLOORS),
         ("real/holdout7.yaml", HOLDOUT7_FLOORS),
         ("real/holdout6.yaml", HOLDOUT6_FLOORS),
         ("real/holdout5.yaml", HOLDOUT5_FLOORS),

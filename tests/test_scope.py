@@ -16,10 +16,10 @@ from knowledge.schema import Asked
 from tests.conftest import EVAL_DIR
 from tests.fakes import FakeEncoder
 
-# Real-question sets never learned from, with their sizes: holdout8.yaml and holdout9.yaml,
-# committed sealed for later rounds to score once (each topped up by a second helper when the
-# first found too few), and holdout6.yaml and holdout7.yaml, spent but left out of asked.yaml
-# (learning them cost).
+# Real-question sets never learned from, with their sizes: holdout9.yaml, committed sealed for a
+# later round to score once (topped up by a second helper when the first found too few), and
+# holdout6.yaml, holdout7.yaml and holdout8.yaml, spent but left out of asked.yaml (learning them
+# cost).
 SEALED = {"holdout6.yaml": 88, "holdout7.yaml": 86, "holdout8.yaml": 107, "holdout9.yaml": 90}
 
 
