@@ -190,6 +190,18 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
     assert answer.mode is Mode.FAQ and answer.results[0].id == first
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "can I email my application instead of mailing it",
+        "when will I hear back about my application",
+    ],
+)
+def test_an_application_asked_about_here_is_ours(fake_engine, question):
+    # Asked of this assistant, an application is one for clinical experience, not off topic.
+    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
+
+
 def test_contractions_leave_no_unknown_word(fake_engine):
     # "I'm" and "don't" split into "m" and "don": neither may read as a word we do not know,
     # which would make the question look off topic.
