@@ -258,6 +258,7 @@ class Vocabulary(Strict):
     program_words: Words
     program_nouns: Words
     link_words: Words
+    choice_words: Words
     domain_words: Words
     experience_words: Words
     medical_words: Words

@@ -414,6 +414,7 @@ def test_several_programs_sharing_the_described_focus_make_a_list(fake_engine):
         "mentoring during externship",  # a topic tag: a question about support
         "expensive externship",  # not "affordable"
         "does research count as clinical experience",  # no program sought
+        "which helps more, research or observership",  # one weighed against the other
     ],
 )
 def test_focus_words_that_do_not_describe_a_sought_program_do_not_pick_programs(

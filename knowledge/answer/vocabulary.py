@@ -37,6 +37,7 @@ class Lexicon:
     program_words: frozenset[str]  # the question is about finding a program
     program_nouns: frozenset[str]
     link_words: frozenset[str]
+    choice_words: frozenset[str]  # "research or observership": no description
     domain_words: frozenset[str]  # not unknown, though no entry uses them
     experience_words: frozenset[str]  # clinical experience before residency: in scope
     medical_words: frozenset[str]  # without any of these (or a name or place): off topic
@@ -84,6 +85,7 @@ class Lexicon:
             program_words=program_words,
             program_nouns=frozenset(stem(w) for w in vocabulary.program_nouns),
             link_words=frozenset(stem(w) for w in vocabulary.link_words),
+            choice_words=frozenset(stem(w) for w in vocabulary.choice_words),
             domain_words=terms(vocabulary.domain_words),
             experience_words=stems(vocabulary.experience_words),
             medical_words=stems(vocabulary.medical_words),
@@ -172,7 +174,10 @@ class Lexicon:
         }
 
     def _noun_follows(self, stems: Sequence[str], span: FocusSpan) -> bool:
-        return any(w in self.program_nouns for w in stems[span.end : span.end + NOUN_AFTER])
+        after = stems[span.end : span.end + NOUN_AFTER]
+        if after and after[0] in self.choice_words:
+            return False  # "research or observership?" weighs one against the other
+        return any(w in self.program_nouns for w in after)
 
     def _noun_leads(self, stems: Sequence[str], span: FocusSpan) -> bool:
         for p in range(max(0, span.start - NOUN_BEFORE), span.start):
