@@ -148,6 +148,7 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
         "is housing provided by your residency program",
         "will the residency program pay for my housing",
         "is there a residency program that gives interviews to IMGs in Florida",
+        "is there a limit on years since graduation",  # the residencies' cut-off
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -156,11 +157,15 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
     assert fake_engine.answer(question).mode is Mode.BEYOND_SCOPE
 
 
-def test_residency_programs_judging_experience_stay_ours(fake_engine):
-    answer = fake_engine.answer(
-        "do residency programs count an observership as clinical experience"
-    )
-    assert answer.mode is Mode.FAQ
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do residency programs count an observership as clinical experience",
+        "is my graduation year too old for an observership",
+    ],
+)
+def test_residency_programs_judging_experience_stay_ours(fake_engine, question):
+    assert fake_engine.answer(question).mode is Mode.FAQ
 
 
 @pytest.mark.parametrize(
