@@ -293,7 +293,8 @@ def test_the_topic_classifier_declines_what_its_off_topic_examples_are_like(real
     "question",
     [
         "do you take foreign medical graduates into your program",
-        "do you have a cut-off for the year of graduation",
+        # ("the year of graduation", as written, is now a residency phrase of the word rules.)
+        "do you have a cut-off for how long ago we graduated",
     ],
 )
 def test_the_scope_model_knows_a_residency_program_question_in_our_words(real_engine, question):
