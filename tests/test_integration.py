@@ -170,8 +170,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # -> 31; holdout4 ood -> 24; holdout3 ood -> 25; holdout2 faq -> 47; holdout faq -> 41. After the
 # score, "application" as a word of our domain (host-FAQ questions about an application were
 # declined as off topic) raised holdout8 faq -> 38, holdout6 faq -> 31, holdout4 faq -> 39,
-# holdout3 faq -> 35, and lowered on purpose holdout7 ood 36 -> 35 and holdout ood 34 -> 33.
-HOLDOUT8_FLOORS = {"faq": 38, "ood": 34}
+# holdout3 faq -> 35, and lowered on purpose holdout7 ood 36 -> 35 and holdout ood 34 -> 33; a
+# term we define ("ESTA") keeping a question ours raised holdout8 faq -> 39.
+HOLDOUT8_FLOORS = {"faq": 39, "ood": 34}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 27}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
@@ -281,6 +282,13 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
 def test_a_visa_class_without_any_clinical_experience_is_the_residency_stage(real_engine):
     assert real_engine.answer("what is the J-1 visa").mode is Mode.BEYOND_SCOPE
     assert real_engine.answer("can I observe on a B-1/B-2 visa").results[0].id == "visa"
+
+
+@pytest.mark.parametrize("question", ["can I simply come over on ESTA?", "will ESTA do?"])
+def test_a_term_we_define_keeps_a_question_ours(real_engine, question):
+    # Tourist-visa examples make the classifier lean off topic; ESTA is a term of ours.
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == "visa"
 
 
 def test_the_topic_classifier_declines_what_its_off_topic_examples_are_like(real_engine):

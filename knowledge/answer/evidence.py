@@ -80,6 +80,7 @@ class Evidence:
     aspect_hints: tuple[str, ...]  # kinds of fact the words ask for ("cheaper" -> "fee")
     learned: np.ndarray  # the topic classifier's probability per entry (zeros without one)
     learned_off_topic: float  # its probability that the question is off topic
+    uses_term: bool  # uses a term an FAQ defines ("ESTA", "VSLO"): a term of ours
     # Row of the FAQ a question's form asks for: defining the term of a "what is …?" question,
     # or saying how to obtain what a "how do I get …?" question names.
     defines: int | None
@@ -208,6 +209,7 @@ class Retriever:
             aspect_hints=tuple(
                 dict.fromkeys(a for t in stems if (a := self.lexicon.aspect_words.get(t)))
             ),
+            uses_term=bool(set(stems) & self._defining.keys()),
             defines=self.lexicon.defined(tokens, self._defining)
             or self.lexicon.procedure(tokens, self._procedures),
             learned=learned,
