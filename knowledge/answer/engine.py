@@ -452,11 +452,11 @@ class AnswerEngine:
         return Answer(question, Mode.PROGRAM if len(results) == 1 else Mode.LIST, results)
 
     def _by_place(self, question: str, ev: Evidence) -> Answer:
-        places = tuple(ev.places)
         if ev.scope.residency_only:
             # "residency programs in California": the residency stage wherever it is asked.
             return self._beyond_scope(question)
         here = self.browse.programs_in(ev.places)
+        places = tuple(ev.places)
         if not here:
             labels = ", ".join(p.label for p in ev.places)
             note = f"None of the programs we cover is in {labels}."
