@@ -151,6 +151,7 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
         "will the residency program pay for my housing",
         "is there a residency program that gives interviews to IMGs in Florida",
         "is there a limit on years since graduation",  # the residencies' cut-off
+        "which hospitals sponsor visas for international graduates",  # a visa sponsored
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -164,6 +165,7 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
     [
         "do residency programs count an observership as clinical experience",
         "is my graduation year too old for an observership",
+        "does the observership sponsor my visa",  # the observer's own visa: ours
     ],
 )
 def test_residency_programs_judging_experience_stay_ours(fake_engine, question):

@@ -247,7 +247,12 @@ class Retriever:
             experience=present & lexicon.experience_words,
             medical=present & lexicon.medical_words,
             residency=(present & lexicon.residency_words)
-            | {" ".join(p) for p in lexicon.residency_phrases if _positions(words, p)},
+            | {" ".join(p) for p in lexicon.residency_phrases if _positions(words, p)}
+            | {
+                " ".join(sorted(a | b))
+                for a, b in lexicon.residency_pairs
+                if present & a and present & b
+            },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             trainee=present & lexicon.physician_trainee_words,
         )

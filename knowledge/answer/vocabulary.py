@@ -43,6 +43,7 @@ class Lexicon:
     medical_words: frozenset[str]  # without any of these (or a name or place): off topic
     residency_words: frozenset[str]  # the residency stage itself: beyond scope
     residency_phrases: tuple[tuple[str, ...], ...]  # "your residency program", as words
+    residency_pairs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # "sponsor" + "visa"
     other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
     physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
     reference_words: frozenset[str]  # point back to what was just discussed
@@ -91,6 +92,7 @@ class Lexicon:
             medical_words=stems(vocabulary.medical_words),
             residency_words=stems(vocabulary.residency_words),
             residency_phrases=phrases(vocabulary.residency_phrases),
+            residency_pairs=tuple((stems(a), stems(b)) for a, b in vocabulary.residency_pairs),
             other_fields=phrases(vocabulary.other_fields),
             physician_trainee_words=stems(vocabulary.physician_trainee_words),
             reference_words=frozenset(vocabulary.reference_words),
