@@ -472,8 +472,6 @@ class AnswerEngine:
         order = top_rows(ev.fused, MAX_RESULTS)
         results = tuple(Result(self.entries[i], float(ev.fused[i])) for i in order)
         top = results[0]
-        if not self._close_enough(ev, int(order[0])):
-            return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         defining = self._defining(ev)
         if defining is not None:
             # "what is an observership?" is answered by the entry defining it, however close
@@ -481,6 +479,8 @@ class AnswerEngine:
             first = Result(defining, float(ev.fused[self._row[defining.id]]))
             rest = tuple(r for r in results if r.id != defining.id)
             return Answer(question, Mode.FAQ, (first, *rest))
+        if not self._close_enough(ev, int(order[0])):
+            return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         if len(results) > 1 and top.score - results[1].score < t.margin:
             return Answer(question, Mode.CHOICES, results[:CHOICES])
         if top.id == self.kb.meta.roles.beyond_scope:
