@@ -292,6 +292,13 @@ def test_a_term_we_define_keeps_a_question_ours(real_engine, question):
     assert answer.answered and answer.results[0].id == "visa"
 
 
+def test_the_topic_classifiers_off_topic_lean_yields_to_a_sure_scope_model(real_engine):
+    # Travel examples make the topic classifier lean off topic; the scope model, which weighs
+    # the whole question, is sure a shot before the program begins is ours.
+    question = "can I get my flu shot once I land in the US, before the program begins?"
+    assert real_engine.answer(question).mode is not Mode.OFF_TOPIC
+
+
 def test_the_topic_classifier_declines_what_its_off_topic_examples_are_like(real_engine):
     assert real_engine.answer("can I get a work visa to move to Canada").mode is Mode.OFF_TOPIC
     visa = real_engine.answer("as a foreign graduate, which visa do I need?")

@@ -368,8 +368,11 @@ class AnswerEngine:
     def _learned_off_topic(self, ev: Evidence) -> bool:
         """The classifier finds the question likelier off topic than any entry while an in-scope
         topic reads closest ("can I work on a tourist visa?" is no externship question); a word
-        of clinical experience, a described program or a term we define keeps it ours."""
+        of clinical experience, a described program, a term we define, or a scope model sure the
+        question is ours keeps it ours."""
         if ev.described or ev.scope.experience or ev.defines is not None or ev.uses_term:
+            return False
+        if self._surely_ours(ev):
             return False
         nearest = self.entries[int(np.argmax(ev.fused))]
         if not isinstance(nearest, Faq) or nearest.id == self.kb.meta.roles.beyond_scope:
