@@ -172,20 +172,27 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # declined as off topic) raised holdout8 faq -> 38, holdout6 faq -> 31, holdout4 faq -> 39,
 # holdout3 faq -> 35, and lowered on purpose holdout7 ood 36 -> 35 and holdout ood 34 -> 33; a
 # term we define ("ESTA") keeping a question ours raised holdout8 faq -> 39.
-HOLDOUT8_FLOORS = {"faq": 39, "ood": 34}
+# holdout9.yaml was scored once, sealed, at the end of round 9 (faq 25, ood 44), and is not learned
+# from either (in asked.yaml it cost the other nine sets 10 in scope). Round 9 (electives,
+# clerkships and rotations defined; a visa sponsored is the residency stage's) raised holdout8 faq
+# -> 40, ood -> 35, holdout2 ood -> 25, dev faq -> 75; after the score, a sure scope model
+# overruling the topic classifier's off-topic lean raised holdout9 faq -> 26.
+HOLDOUT9_FLOORS = {"faq": 26, "ood": 44}
+HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 27}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
 HOLDOUT4_FLOORS = {"faq": 39, "ood": 24}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
-HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 23}
+HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 25}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 33}
-REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 47}
+REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 
 
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout9.yaml", HOLDOUT9_FLOORS),
         ("real/holdout8.yaml", HOLDOUT8_FLOORS),
         ("real/holdout7.yaml", HOLDOUT7_FLOORS),
         ("real/holdout6.yaml", HOLDOUT6_FLOORS),
