@@ -1,11 +1,12 @@
-"""`imgbot eval`'s pure parts: reading evaluation files and the stricter unseen measure."""
+"""`imgbot eval`'s parts: reading evaluation files, the stricter unseen measure, counts per file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from knowledge.answer.engine import AnswerEngine
 from knowledge.schema import Asked
-from knowledge.tools.evaluation import Case, from_same_sites, load_cases, site
+from knowledge.tools.evaluation import Case, each_file, from_same_sites, load_cases, site
 
 
 def test_a_case_keeps_the_address_it_was_read_at(tmp_path: Path) -> None:
@@ -36,3 +37,19 @@ def test_questions_learned_from_the_same_sites_are_left_out_too() -> None:
     cases = [Case("faq", "q", ("cost",), "https://a.org/9"), Case("ood", "no address")]
     assert from_same_sites(cases, asked) == ["same page", "same site"]
     assert from_same_sites([Case("ood", "no address")], asked) == []
+
+
+def test_each_file_is_counted_on_its_own_and_in_all(tmp_path: Path, fake_engine: AnswerEngine):
+    first, second = tmp_path / "first.yaml", tmp_path / "second.yaml"
+    first.write_text(
+        "cases:\n"
+        '- {q: "how do I look for observerships", kind: faq, expect: [finding-more-programs]}\n'
+        '- {q: "how long is an observership", kind: faq, expect: [cost]}\n'
+        '- {q: "what\'s a good laptop for school", kind: ood}\n',
+        encoding="utf-8",
+    )
+    second.write_text('cases:\n- {q: "how long is an observership", kind: ood}\n', encoding="utf-8")
+    lines = each_file(fake_engine, [first, second], unseen=True, same_sites=False).splitlines()
+    assert lines[1].split() == ["first.yaml", "1/2", "0.500", "1/1", "1.000"]
+    assert lines[2].split() == ["second.yaml", "-", "0/1", "0.000"]
+    assert lines[3].split() == ["all", "1/2", "0.500", "1/2", "0.500"]

@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="as --unseen, and without every question learned from the same sites (stricter)",
     )
+    ev.add_argument(
+        "--each",
+        action="store_true",
+        help="the engine's counts per file and in all (with --unseen, each file refitted"
+        " without itself alone): the measure a round tunes on",
+    )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -147,13 +153,23 @@ def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
 
 
 def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
-    from knowledge.tools.evaluation import EvalFileError, from_same_sites, load_cases, report
+    from knowledge.tools.evaluation import (
+        EvalFileError,
+        each_file,
+        from_same_sites,
+        load_cases,
+        report,
+    )
 
     try:
         cases = load_cases(args.files)
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
     engine = _engine(settings)
+    if args.each:
+        unseen = args.unseen or args.unseen_sites
+        print(each_file(engine, args.files, unseen, args.unseen_sites))
+        return 0
     if args.unseen or args.unseen_sites:
         same_sites = from_same_sites(cases, engine.kb.asked) if args.unseen_sites else []
         engine = engine.without_examples([c.q for c in cases] + same_sites)

@@ -164,6 +164,33 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
     return "\n".join(lines)
 
 
+def each_file(engine: AnswerEngine, files: Sequence[Path], unseen: bool, same_sites: bool) -> str:
+    """The engine's right answers per file and in all: in scope, and out of scope declined. With
+    `unseen`, each file is scored by an engine refitted without that file's questions alone (and,
+    with `same_sites`, without those learned from its sites): the measure a round tunes on."""
+    lines = [f"{'file':24s}{'in scope':>14s}{'out of scope':>16s}"]
+    total = Tally()
+    for path in files:
+        cases = load_cases([path])
+        scorer = engine
+        if unseen:
+            extra = from_same_sites(cases, engine.kb.asked) if same_sites else []
+            scorer = engine.without_examples([c.q for c in cases] + extra)
+        tally = Tally()
+        for case, outcome in zip(cases, engine_outcomes(scorer, cases), strict=True):
+            scope = "ood" if case.kind == "ood" else "in"
+            tally.add(scope, correct(case, outcome))
+            total.add(scope, correct(case, outcome))
+        lines.append(f"{Path(path).name:24s}{_count(tally, 'in'):>14s}{_count(tally, 'ood'):>16s}")
+    lines.append(f"{'all':24s}{_count(total, 'in'):>14s}{_count(total, 'ood'):>16s}")
+    return "\n".join(lines)
+
+
+def _count(tally: Tally, kind: str) -> str:
+    right, n = tally.right.get(kind, 0), tally.total.get(kind, 0)
+    return f"{right}/{n} {right / n:.3f}" if n else "-"
+
+
 def distribution(engine: AnswerEngine, cases: Sequence[Case]) -> list[str]:
     """Best-entry cosine of in-domain against out-of-domain questions, to place thresholds."""
     scores = engine.top_similarities([c.q for c in cases])
