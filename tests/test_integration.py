@@ -299,6 +299,13 @@ def test_a_term_we_define_keeps_a_question_ours(real_engine, question):
     assert answer.answered and answer.results[0].id == "visa"
 
 
+def test_clothes_are_words_of_our_domain(real_engine):
+    # The etiquette entry covers dress codes: "jeans" and "shirt" are no words we do not know.
+    question = "are jeans and a tucked-in shirt acceptable for an ER observership?"
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == "etiquette"
+
+
 def test_the_topic_classifiers_off_topic_lean_yields_to_a_sure_scope_model(real_engine):
     # Travel examples make the topic classifier lean off topic; the scope model, which weighs
     # the whole question, is sure a shot before the program begins is ours.
