@@ -176,13 +176,14 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # from either (in asked.yaml it cost the other nine sets 10 in scope). Round 9 (electives,
 # clerkships and rotations defined; a visa sponsored is the residency stage's) raised holdout8 faq
 # -> 40, ood -> 35, holdout2 ood -> 25, dev faq -> 75; after the score, a sure scope model
-# overruling the topic classifier's off-topic lean raised holdout9 faq -> 26.
+# overruling the topic classifier's off-topic lean raised holdout9 faq -> 26, and everyday clothes
+# as words of our domain holdout4 faq -> 40.
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 44}
 HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 27}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
-HOLDOUT4_FLOORS = {"faq": 39, "ood": 24}
+HOLDOUT4_FLOORS = {"faq": 40, "ood": 24}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 25}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 33}
