@@ -49,7 +49,8 @@ def test_each_file_is_counted_on_its_own_and_in_all(tmp_path: Path, fake_engine:
         encoding="utf-8",
     )
     second.write_text('cases:\n- {q: "how long is an observership", kind: ood}\n', encoding="utf-8")
-    lines = each_file(fake_engine, [first, second], unseen=True, same_sites=False).splitlines()
+    sets = [(path.name, load_cases([path])) for path in (first, second)]
+    lines = each_file(fake_engine, sets, unseen=True, same_sites=False).splitlines()
     assert lines[1].split() == ["first.yaml", "1/2", "0.500", "1/1", "1.000"]
     assert lines[2].split() == ["second.yaml", "-", "0/1", "0.000"]
     assert lines[3].split() == ["all", "1/2", "0.500", "1/2", "0.500"]

@@ -249,9 +249,10 @@ class Retriever:
             residency=(present & lexicon.residency_words)
             | {" ".join(p) for p in lexicon.residency_phrases if _positions(words, p)}
             | {
-                " ".join(sorted(a | b))
+                word
                 for a, b in lexicon.residency_pairs
                 if present & a and present & b
+                for word in present & (a | b)
             },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             trainee=present & lexicon.physician_trainee_words,

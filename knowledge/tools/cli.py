@@ -162,13 +162,14 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
     )
 
     try:
-        cases = load_cases(args.files)
+        sets = [(Path(path).name, load_cases([path])) for path in args.files]
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
+    cases = [case for _, cases_of_file in sets for case in cases_of_file]
     engine = _engine(settings)
     if args.each:
         unseen = args.unseen or args.unseen_sites
-        print(each_file(engine, args.files, unseen, args.unseen_sites))
+        print(each_file(engine, sets, unseen, args.unseen_sites))
         return 0
     if args.unseen or args.unseen_sites:
         same_sites = from_same_sites(cases, engine.kb.asked) if args.unseen_sites else []

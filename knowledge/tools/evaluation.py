@@ -164,14 +164,16 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
     return "\n".join(lines)
 
 
-def each_file(engine: AnswerEngine, files: Sequence[Path], unseen: bool, same_sites: bool) -> str:
-    """The engine's right answers per file and in all: in scope, and out of scope declined. With
-    `unseen`, each file is scored by an engine refitted without that file's questions alone (and,
-    with `same_sites`, without those learned from its sites): the measure a round tunes on."""
+def each_file(
+    engine: AnswerEngine, sets: Sequence[tuple[str, list[Case]]], unseen: bool, same_sites: bool
+) -> str:
+    """The engine's right answers per named set of cases (one per file) and in all: in scope,
+    and out of scope declined. With `unseen`, each set is scored by an engine refitted without
+    that set's questions alone (and, with `same_sites`, without those learned from its sites):
+    the measure a round tunes on."""
     lines = [f"{'file':24s}{'in scope':>14s}{'out of scope':>16s}"]
     total = Tally()
-    for path in files:
-        cases = load_cases([path])
+    for name, cases in sets:
         scorer = engine
         if unseen:
             extra = from_same_sites(cases, engine.kb.asked) if same_sites else []
@@ -181,7 +183,7 @@ def each_file(engine: AnswerEngine, files: Sequence[Path], unseen: bool, same_si
             scope = "ood" if case.kind == "ood" else "in"
             tally.add(scope, correct(case, outcome))
             total.add(scope, correct(case, outcome))
-        lines.append(f"{Path(path).name:24s}{_count(tally, 'in'):>14s}{_count(tally, 'ood'):>16s}")
+        lines.append(f"{name:24s}{_count(tally, 'in'):>14s}{_count(tally, 'ood'):>16s}")
     lines.append(f"{'all':24s}{_count(total, 'in'):>14s}{_count(total, 'ood'):>16s}")
     return "\n".join(lines)
 
