@@ -178,6 +178,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # -> 40, ood -> 35, holdout2 ood -> 25, dev faq -> 75; after the score, a sure scope model
 # overruling the topic classifier's off-topic lean raised holdout9 faq -> 26, and everyday clothes
 # as words of our domain holdout4 faq -> 40.
+# holdout10.yaml was scored once, sealed, at the start of round 10 (faq 27, ood 64), and is not
+# learned from either (in asked.yaml it cost the other ten sets 10 in scope and 1 out of scope).
+HOLDOUT10_FLOORS = {"faq": 27, "ood": 64}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 44}
 HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
@@ -193,6 +196,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout10.yaml", HOLDOUT10_FLOORS),
         ("real/holdout9.yaml", HOLDOUT9_FLOORS),
         ("real/holdout8.yaml", HOLDOUT8_FLOORS),
         ("real/holdout7.yaml", HOLDOUT7_FLOORS),
