@@ -145,6 +145,22 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
 
 
 @pytest.mark.parametrize(
+    ("question", "ours"),
+    [
+        ("can students work on an F-1 visa", False),
+        ("what is the difference between M and F visas", False),
+        ("will my student visa be refunded", False),
+        ("can I do an observership on my F-1 visa", True),  # a word of clinical experience
+        ("my student visa was denied, can I still do an elective", True),
+    ],
+)
+def test_a_degree_students_visa_is_off_topic_without_clinical_experience(
+    fake_engine, question, ours
+):
+    assert (fake_engine.answer(question).mode is not Mode.OFF_TOPIC) is ours
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "is housing provided by your residency program",

@@ -180,8 +180,10 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # as words of our domain holdout4 faq -> 40.
 # holdout10.yaml was scored once, sealed, at the start of round 10 (faq 27, ood 64), and is not
 # learned from either (in asked.yaml it cost the other ten sets 10 in scope and 1 out of scope).
-HOLDOUT10_FLOORS = {"faq": 27, "ood": 64}
-HOLDOUT9_FLOORS = {"faq": 26, "ood": 44}
+# After the score, a degree student's visa (F-1, M-1) with no word of clinical experience as off
+# topic raised holdout10 ood -> 65 and holdout9 ood -> 46.
+HOLDOUT10_FLOORS = {"faq": 27, "ood": 65}
+HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 27}

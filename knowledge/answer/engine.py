@@ -336,6 +336,10 @@ class AnswerEngine:
             # "What is a dental observership?": another profession's placements, whatever
             # program or topic its other words are close to.
             return Answer(question, Mode.OFF_TOPIC)
+        if ev.scope.student_visa_only and not ev.names:
+            # "Can students work on an F-1 visa?": a degree student's visa, however close the
+            # visa entry reads; observers come as visitors ("my F-1 and an observership" stays).
+            return Answer(question, Mode.OFF_TOPIC)
         if not ev.names and not ev.places:
             # No word of medicine, and far from every entry or using words we do not know.
             far = ev.dense.max() < self.thresholds.dense or ev.unknown_share > 0

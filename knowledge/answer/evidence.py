@@ -46,6 +46,7 @@ class Scope:
     medical: frozenset[str]  # words of medicine or of programs at all
     residency: frozenset[str]  # words of the residency stage itself
     other_field: bool  # names another profession or stage ("dental", "pre-med")
+    student_visa: bool  # names a degree student's visa ("F-1", "student visa")
     trainee: frozenset[str]  # words marking a doctor trained abroad
 
     @property
@@ -56,6 +57,11 @@ class Scope:
     def other_profession(self) -> bool:
         """About another profession's or stage's placements, not a doctor trained abroad."""
         return self.other_field and not self.trainee
+
+    @property
+    def student_visa_only(self) -> bool:
+        """About a degree student's visa, not a visit for clinical experience."""
+        return self.student_visa and not self.experience
 
     @property
     def residency_only(self) -> bool:
@@ -255,6 +261,7 @@ class Retriever:
                 for word in present & (a | b)
             },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
+            student_visa=any(_positions(words, visa) for visa in lexicon.student_visas),
             trainee=present & lexicon.physician_trainee_words,
         )
 
