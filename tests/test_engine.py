@@ -147,9 +147,9 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
 @pytest.mark.parametrize(
     ("question", "ours"),
     [
-        ("can students work on an F-1 visa", False),
-        ("what is the difference between M and F visas", False),
-        ("will my student visa be refunded", False),
+        ("may I work part time on my F-1", False),
+        ("is an M-1 visa the same as an F-1", False),
+        ("how long does a student visa take to process", False),
         ("can I do an observership on my F-1 visa", True),  # a word of clinical experience
         ("my student visa was denied, can I still do an elective", True),
     ],

@@ -337,7 +337,7 @@ class AnswerEngine:
             # program or topic its other words are close to.
             return Answer(question, Mode.OFF_TOPIC)
         if ev.scope.student_visa_only and not ev.names:
-            # "Can students work on an F-1 visa?": a degree student's visa, however close the
+            # "May I work part time on my F-1?": a degree student's visa, however close the
             # visa entry reads; observers come as visitors ("my F-1 and an observership" stays).
             return Answer(question, Mode.OFF_TOPIC)
         if not ev.names and not ev.places:
