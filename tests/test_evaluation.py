@@ -1,12 +1,22 @@
-"""`imgbot eval`'s parts: reading evaluation files, the stricter unseen measure, counts per file."""
+"""`imgbot eval`'s parts: reading evaluation files, the stricter unseen measure, counts per file,
+and how far the labels of questions that read alike agree."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from knowledge.answer.engine import AnswerEngine
 from knowledge.schema import Asked
-from knowledge.tools.evaluation import Case, each_file, from_same_sites, load_cases, site
+from knowledge.tools.evaluation import (
+    Case,
+    each_file,
+    from_same_sites,
+    label_agreement,
+    load_cases,
+    site,
+)
 
 
 def test_a_case_keeps_the_address_it_was_read_at(tmp_path: Path) -> None:
@@ -54,3 +64,21 @@ def test_each_file_is_counted_on_its_own_and_in_all(tmp_path: Path, fake_engine:
     assert lines[1].split() == ["first.yaml", "1/2", "0.500", "1/1", "1.000"]
     assert lines[2].split() == ["second.yaml", "-", "0/1", "0.000"]
     assert lines[3].split() == ["all", "1/2", "0.500", "1/2", "0.500"]
+
+
+def test_labels_of_questions_that_read_alike_are_compared_pair_by_pair() -> None:
+    cases = [
+        Case("faq", "how long is an observership", ("duration",)),
+        Case("faq", "how many weeks does an observership last", ("duration", "timing")),
+        Case("faq", "when should I apply", ("timing",)),
+        Case("faq", "how soon should I apply", ("how-to-apply",)),
+        Case("ood", "how long is a residency", ("beyond-scope",)),  # out of scope: not compared
+        Case("faq", "How long is an  observership", ("cost",)),  # written as the first, but cased
+    ]
+    same, near, far = [1.0, 0.0], [0.92, 0.392], [0.0, 1.0]
+    vectors = np.array([same, same, far, [0.05, 1.0], same, same], dtype=np.float32)
+    vectors[1] = near
+    bands = label_agreement(cases, vectors, bands=((0.95, 1.0), (0.9, 0.95)))
+    # 0-1 (cosine 0.92): each accepts the other's first label; 1-5 (0.92): "cost" is not
+    # accepted by the second; 2-3 (0.999): "timing" against "how-to-apply" disagree; 0-5 skipped.
+    assert [(b.pairs, b.agreed) for b in bands] == [(1, 0), (2, 1)]

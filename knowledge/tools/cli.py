@@ -67,6 +67,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the engine's counts per file and in all (with --unseen, each file refitted"
         " without itself alone): the measure a round tunes on",
     )
+    ev.add_argument(
+        "--agreement",
+        action="store_true",
+        help="how often in-scope questions that read alike carry agreeing labels (a ceiling)",
+    )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -155,6 +160,7 @@ def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
     from knowledge.tools.evaluation import (
         EvalFileError,
+        agreement,
         each_file,
         from_same_sites,
         load_cases,
@@ -167,6 +173,9 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         raise ValueError(str(exc)) from None
     cases = [case for _, cases_of_file in sets for case in cases_of_file]
     engine = _engine(settings)
+    if args.agreement:
+        print(agreement(engine, cases))
+        return 0
     if args.each:
         unseen = args.unseen or args.unseen_sites
         print(each_file(engine, sets, unseen, args.unseen_sites))

@@ -16,13 +16,16 @@ from urllib.parse import urlparse
 import numpy as np
 import yaml
 
-from embeddings.index import VectorIndex
+from embeddings.index import VectorIndex, normalize
 from knowledge.answer.corpus import document
 from knowledge.answer.engine import AnswerEngine
-from knowledge.answer.text import clean
+from knowledge.answer.text import clean, folded
 from knowledge.schema import Asked
 
 KINDS = ("name", "attr", "list", "faq", "ood")
+# Bands of cosine between two in-scope questions' sentence vectors, best first, for
+# `label_agreement`; the first includes 1.
+AGREEMENT_BANDS = ((0.95, 1.0), (0.9, 0.95), (0.85, 0.9), (0.8, 0.85))
 
 
 class EvalFileError(Exception):
@@ -185,6 +188,53 @@ def each_file(
             total.add(scope, correct(case, outcome))
         lines.append(f"{name:24s}{_count(tally, 'in'):>14s}{_count(tally, 'ood'):>16s}")
     lines.append(f"{'all':24s}{_count(total, 'in'):>14s}{_count(total, 'ood'):>16s}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Agreement:
+    low: float
+    high: float
+    pairs: int
+    agreed: int  # pairs whose labels each accept the other's first entry
+
+
+def label_agreement(
+    cases: Sequence[Case],
+    vectors: np.ndarray,
+    bands: Sequence[tuple[float, float]] = AGREEMENT_BANDS,
+) -> list[Agreement]:
+    """How often two in-scope questions that read alike (their vectors' cosine in a band) carry
+    labels accepting each other's first entry: a ceiling on what any ranking can score on
+    questions this close. Questions written the same are not compared."""
+    rows = [i for i, case in enumerate(cases) if case.kind != "ood" and case.expect]
+    unit = normalize(vectors[rows]) if rows else np.zeros((0, 1), np.float32)
+    sims = unit @ unit.T
+    texts = [folded(clean(cases[i].q)) for i in rows]
+    labels = [cases[i].expect for i in rows]
+    first, second = np.triu_indices(len(rows), k=1)
+    pairs = [
+        (float(sims[a, b]), labels[a][0] in labels[b] and labels[b][0] in labels[a])
+        for a, b in zip(first, second, strict=True)
+        if texts[a] != texts[b]
+    ]
+    out = []
+    for low, high in bands:
+        inside = [agreed for sim, agreed in pairs if low <= sim and (sim < high or high >= 1.0)]
+        out.append(Agreement(low, high, len(inside), sum(inside)))
+    return out
+
+
+def agreement(engine: AnswerEngine, cases: Sequence[Case]) -> str:
+    """`label_agreement` over the engine's sentence vectors, as printed by `imgbot eval`."""
+    vectors = engine.encoder.encode([clean(c.q) for c in cases])
+    lines = ["in-scope questions that read alike: pairs, and those whose first labels agree"]
+    for band in label_agreement(cases, vectors):
+        share = f"({band.agreed / band.pairs:.2f})" if band.pairs else ""
+        lines.append(
+            f"cosine {band.low:.2f}-{band.high:.2f}  {band.pairs:5d} pairs"
+            f"  {band.agreed:5d} agree {share}"
+        )
     return "\n".join(lines)
 
 
