@@ -76,8 +76,7 @@ def test_labels_of_questions_that_read_alike_are_compared_pair_by_pair() -> None
         Case("faq", "How long is an  observership", ("cost",)),  # written as the first, but cased
     ]
     same, near, far = [1.0, 0.0], [0.92, 0.392], [0.0, 1.0]
-    vectors = np.array([same, same, far, [0.05, 1.0], same, same], dtype=np.float32)
-    vectors[1] = near
+    vectors = np.array([same, near, far, [0.05, 1.0], same, same], dtype=np.float32)
     bands = label_agreement(cases, vectors, bands=((0.95, 1.0), (0.9, 0.95)))
     # 0-1 (cosine 0.92): each accepts the other's first label; 1-5 (0.92): "cost" is not
     # accepted by the second; 2-3 (0.999): "timing" against "how-to-apply" disagree; 0-5 skipped.

@@ -374,9 +374,8 @@ class AnswerEngine:
         topic reads closest ("can I work on a tourist visa?" is no externship question); a word
         of clinical experience, a described program, a term we define, or a scope model sure the
         question is ours keeps it ours."""
-        if ev.described or ev.scope.experience or ev.defines is not None or ev.uses_term:
-            return False
-        if self._surely_ours(ev):
+        ours = ev.described or ev.scope.experience or ev.defines is not None or ev.uses_term
+        if ours or self._surely_ours(ev):
             return False
         nearest = self.entries[int(np.argmax(ev.fused))]
         if not isinstance(nearest, Faq) or nearest.id == self.kb.meta.roles.beyond_scope:

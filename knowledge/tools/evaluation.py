@@ -207,8 +207,8 @@ def label_agreement(
     """How often two in-scope questions that read alike (their vectors' cosine in a band) carry
     labels accepting each other's first entry: a ceiling on what any ranking can score on
     questions this close. Questions written the same are not compared."""
-    rows = [i for i, case in enumerate(cases) if case.kind != "ood" and case.expect]
-    unit = normalize(vectors[rows]) if rows else np.zeros((0, 1), np.float32)
+    rows = [i for i, case in enumerate(cases) if _labelled_in_scope(case)]
+    unit = normalize(vectors[rows])
     sims = unit @ unit.T
     texts = [folded(clean(cases[i].q)) for i in rows]
     labels = [cases[i].expect for i in rows]
@@ -226,16 +226,23 @@ def label_agreement(
 
 
 def agreement(engine: AnswerEngine, cases: Sequence[Case]) -> str:
-    """`label_agreement` over the engine's sentence vectors, as printed by `imgbot eval`."""
-    vectors = engine.encoder.encode([clean(c.q) for c in cases])
+    """`label_agreement` over the engine's sentence vectors, as printed by `imgbot eval`; only
+    the in-scope questions are encoded."""
+    ours = [case for case in cases if _labelled_in_scope(case)]
+    texts = [clean(case.q) for case in ours]
+    vectors = engine.encoder.encode(texts) if texts else np.zeros((0, 1), np.float32)
     lines = ["in-scope questions that read alike: pairs, and those whose first labels agree"]
-    for band in label_agreement(cases, vectors):
+    for band in label_agreement(ours, vectors):
         share = f"({band.agreed / band.pairs:.2f})" if band.pairs else ""
         lines.append(
             f"cosine {band.low:.2f}-{band.high:.2f}  {band.pairs:5d} pairs"
             f"  {band.agreed:5d} agree {share}"
         )
     return "\n".join(lines)
+
+
+def _labelled_in_scope(case: Case) -> bool:
+    return case.kind != "ood" and bool(case.expect)
 
 
 def _count(tally: Tally, kind: str) -> str:
