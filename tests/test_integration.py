@@ -182,6 +182,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # learned from either (in asked.yaml it cost the other ten sets 10 in scope and 1 out of scope).
 # After the score, a degree student's visa (F-1, M-1) with no word of clinical experience as off
 # topic raised holdout10 ood -> 65 and holdout9 ood -> 46.
+# holdout11.yaml was scored once, sealed, at the start of round 11 (faq 36, ood 29), and is not
+# learned from either (in asked.yaml it cost the other eleven sets 7 in scope).
+HOLDOUT11_FLOORS = {"faq": 36, "ood": 29}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 65}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
@@ -198,6 +201,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout11.yaml", HOLDOUT11_FLOORS),
         ("real/holdout10.yaml", HOLDOUT10_FLOORS),
         ("real/holdout9.yaml", HOLDOUT9_FLOORS),
         ("real/holdout8.yaml", HOLDOUT8_FLOORS),
