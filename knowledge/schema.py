@@ -266,7 +266,7 @@ class Vocabulary(Strict):
     residency_phrases: list[Phrase]  # a residency named as the one asked about: beyond scope
     residency_pairs: list[tuple[Words, Words]]  # a word of each, anywhere: the residency stage
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word
-    student_visas: list[Phrase]  # degree students' visas: off topic without a word of experience
+    other_readers: list[Phrase]  # other readers' needs: off topic without experience or trainee
     physician_trainee_words: Words  # mark a doctor trained abroad
     reference_words: Words
     comparison_words: Words

@@ -152,11 +152,17 @@ def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine
         ("how long does a student visa take to process", False),
         ("can I do an observership on my F-1 visa", True),  # a word of clinical experience
         ("my student visa was denied, can I still do an elective", True),
+        ("does travel insurance pay if my luggage is lost", False),
+        ("which travel medical insurance covers a ski trip", False),
+        ("is travel insurance enough for my observership", True),
+        ("how many shadowing hours do med schools want", False),
+        ("can my dad's colleague let me shadow him in clinic", False),
+        ("as an IMG, is it worth shadowing a doctor", True),  # a doctor trained abroad
+        ("is shadowing the same thing as an observership", True),
     ],
 )
-def test_a_degree_students_visa_is_off_topic_without_clinical_experience(
-    fake_engine, question, ours
-):
+def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
+    # A degree student's visa, a tourist's insurance, a pre-med's shadowing.
     assert (fake_engine.answer(question).mode is not Mode.OFF_TOPIC) is ours
 
 

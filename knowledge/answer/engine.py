@@ -336,9 +336,10 @@ class AnswerEngine:
             # "What is a dental observership?": another profession's placements, whatever
             # program or topic its other words are close to.
             return Answer(question, Mode.OFF_TOPIC)
-        if ev.scope.student_visa_only and not ev.names:
-            # "May I work part time on my F-1?": a degree student's visa, however close the
-            # visa entry reads; observers come as visitors ("my F-1 and an observership" stays).
+        if ev.scope.other_reader_only and not ev.names:
+            # "May I work part time on my F-1?", "does travel insurance cover a lost bag?":
+            # another reader's need, however close an entry reads ("my F-1 and an
+            # observership", "as an IMG, should I shadow?" stay).
             return Answer(question, Mode.OFF_TOPIC)
         if not ev.names and not ev.places:
             # No word of medicine, and far from every entry or using words we do not know.

@@ -46,7 +46,7 @@ class Scope:
     medical: frozenset[str]  # words of medicine or of programs at all
     residency: frozenset[str]  # words of the residency stage itself
     other_field: bool  # names another profession or stage ("dental", "pre-med")
-    student_visa: bool  # names a degree student's visa ("F-1", "student visa")
+    other_reader: bool  # names another reader's need ("F-1", "travel insurance", "shadowing")
     trainee: frozenset[str]  # words marking a doctor trained abroad
 
     @property
@@ -59,9 +59,10 @@ class Scope:
         return self.other_field and not self.trainee
 
     @property
-    def student_visa_only(self) -> bool:
-        """About a degree student's visa, not a visit for clinical experience."""
-        return self.student_visa and not self.experience
+    def other_reader_only(self) -> bool:
+        """About another reader's need (a degree student's visa, a tourist's insurance, a
+        pre-med's shadowing), not clinical experience nor a doctor trained abroad."""
+        return self.other_reader and not self.experience and not self.trainee
 
     @property
     def residency_only(self) -> bool:
@@ -261,7 +262,7 @@ class Retriever:
                 for word in present & (a | b)
             },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
-            student_visa=any(_positions(words, visa) for visa in lexicon.student_visas),
+            other_reader=any(_positions(words, need) for need in lexicon.other_readers),
             trainee=present & lexicon.physician_trainee_words,
         )
 

@@ -45,7 +45,7 @@ class Lexicon:
     residency_phrases: tuple[tuple[str, ...], ...]  # "your residency program", as words
     residency_pairs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # "sponsor" + "visa"
     other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
-    student_visas: tuple[tuple[str, ...], ...]  # degree students' visas, as word sequences
+    other_readers: tuple[tuple[str, ...], ...]  # other readers' needs, as word sequences
     physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
     reference_words: frozenset[str]  # point back to what was just discussed
     comparison_words: frozenset[str]  # compare
@@ -95,7 +95,7 @@ class Lexicon:
             residency_phrases=phrases(vocabulary.residency_phrases),
             residency_pairs=tuple((stems(a), stems(b)) for a, b in vocabulary.residency_pairs),
             other_fields=phrases(vocabulary.other_fields),
-            student_visas=phrases(vocabulary.student_visas),
+            other_readers=phrases(vocabulary.other_readers),
             physician_trainee_words=stems(vocabulary.physician_trainee_words),
             reference_words=frozenset(vocabulary.reference_words),
             comparison_words=stems(vocabulary.comparison_words),
