@@ -169,6 +169,19 @@ def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engi
 @pytest.mark.parametrize(
     "question",
     [
+        "do audition spots fill up quickly",
+        "which month do auditions open",
+        "can I do two subi months",
+    ],
+)
+def test_a_students_away_rotation_words_are_clinical_experience(fake_engine, question):
+    # US students' names for an away rotation (an audition) and a sub-internship (a sub-I).
+    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "is housing provided by your residency program",
         "will the residency program pay for my housing",
         "is there a residency program that gives interviews to IMGs in Florida",
