@@ -263,6 +263,7 @@ class Vocabulary(Strict):
     experience_words: Words
     medical_words: Words
     residency_words: Words
+    experience_phrases: list[Phrase]  # clinical experience in several words ("clinical experience")
     residency_phrases: list[Phrase]  # a residency named as the one asked about: beyond scope
     residency_pairs: list[tuple[Words, Words]]  # a word of each, anywhere: the residency stage
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word

@@ -169,6 +169,18 @@ def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engi
 @pytest.mark.parametrize(
     "question",
     [
+        "is shadowing a doctor a good way to get clinical experience",
+        "can shadowing hours count as clinical experience",
+    ],
+)
+def test_clinical_experience_in_words_is_clinical_experience(fake_engine, question):
+    # Written out, it keeps shadowing (another reader's need on its own) ours.
+    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "do audition spots fill up quickly",
         "which month do auditions open",
         "can I do two subi months",

@@ -251,7 +251,8 @@ class Retriever:
         present = frozenset(stems)
         lexicon = self.lexicon
         return Scope(
-            experience=present & lexicon.experience_words,
+            experience=present & lexicon.experience_words
+            | {" ".join(p) for p in lexicon.experience_phrases if _positions(words, p)},
             medical=present & lexicon.medical_words,
             residency=(present & lexicon.residency_words)
             | {" ".join(p) for p in lexicon.residency_phrases if _positions(words, p)}

@@ -42,6 +42,7 @@ class Lexicon:
     experience_words: frozenset[str]  # clinical experience before residency: in scope
     medical_words: frozenset[str]  # without any of these (or a name or place): off topic
     residency_words: frozenset[str]  # the residency stage itself: beyond scope
+    experience_phrases: tuple[tuple[str, ...], ...]  # "clinical experience", as words
     residency_phrases: tuple[tuple[str, ...], ...]  # "your residency program", as words
     residency_pairs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # "sponsor" + "visa"
     other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
@@ -92,6 +93,7 @@ class Lexicon:
             experience_words=stems(vocabulary.experience_words),
             medical_words=stems(vocabulary.medical_words),
             residency_words=stems(vocabulary.residency_words),
+            experience_phrases=phrases(vocabulary.experience_phrases),
             residency_phrases=phrases(vocabulary.residency_phrases),
             residency_pairs=tuple((stems(a), stems(b)) for a, b in vocabulary.residency_pairs),
             other_fields=phrases(vocabulary.other_fields),
