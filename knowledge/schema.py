@@ -269,6 +269,7 @@ class Vocabulary(Strict):
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word
     other_readers: list[Phrase]  # other readers' needs: off topic without experience or trainee
     physician_trainee_words: Words  # mark a doctor trained abroad
+    other_language_words: Words  # other languages' own short words: the question is not English
     reference_words: Words
     comparison_words: Words
     compared_things: Words
@@ -290,6 +291,14 @@ class Vocabulary(Strict):
         for tag in tags:
             _check_tag(tag)
         return tags
+
+    @model_validator(mode="after")
+    def _other_languages_not_english(self) -> Vocabulary:
+        # A word both languages share ("do", "no", "a") would make English read as another.
+        shared = sorted(set(self.other_language_words) & set(self.stopwords))
+        if shared:
+            raise ValueError(f"other_language_words are English stopwords: {', '.join(shared)}")
+        return self
 
 
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]

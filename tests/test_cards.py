@@ -6,7 +6,7 @@ from bot.views import HTML
 from knowledge.answer.model import Answer, Mode, Result
 from knowledge.present.cards import WARNING, faq_card, program_card, program_details
 from knowledge.present.formats import TEXT
-from knowledge.present.replies import Presenter
+from knowledge.present.replies import EXAMPLES, Act, Presenter
 from tests.fake_telegram import visible_text
 
 ALLOWED_TAGS = {"b", "i", "a", "/b", "/i", "/a"}
@@ -87,3 +87,10 @@ def test_every_reply_mode_renders(kb, mode):
     text = Presenter(kb, HTML).reply(Answer("q", mode, results, note="A note <&>")).text
     assert text.strip()
     assert_valid_telegram_html(text)
+
+
+def test_a_question_in_another_language_gets_english_examples_to_tap(kb):
+    reply = Presenter(kb, HTML).reply(Answer("¿Qué es?", Mode.OTHER_LANGUAGE))
+    assert "English" in reply.text
+    acts = [a.act for row in reply.rows for a in row]
+    assert acts.count(Act.EXAMPLE) == len(EXAMPLES) and Act.PROGRAMS in acts

@@ -169,6 +169,38 @@ def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engi
 @pytest.mark.parametrize(
     "question",
     [
+        "¿Cuánto cuesta una observership en Estados Unidos?",
+        "Wie bewerbe ich mich für eine Famulatur in den USA?",
+        "Como faço para conseguir um estágio observacional?",
+        "Что такое обсервершип?",
+        "كيف أحصل على تدريب سريري في أمريكا؟",
+    ],
+)
+def test_a_question_in_another_language_is_asked_again_in_english(fake_engine, question):
+    answer = fake_engine.answer(question)
+    assert answer.mode is Mode.OTHER_LANGUAGE and not answer.answered and not answer.results
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does an observership in Los Angeles cost, and is there one in El Paso?",
+        "are there externships in AL, IL or DE for IMGs",
+        "Qué es an externship? I'm from Mexico",  # one Spanish word in an English question
+    ],
+)
+def test_english_with_names_and_state_codes_is_english(fake_engine, question):
+    assert fake_engine.answer(question).mode is not Mode.OTHER_LANGUAGE
+
+
+def test_a_program_named_in_another_language_gets_its_card(fake_engine):
+    answer = fake_engine.answer("¿Cuánto cuesta la Cleveland Clinic para los estudiantes?")
+    assert [r.id for r in answer.results][:1] == ["cleveland-clinic"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
         "is shadowing a doctor a good way to get clinical experience",
         "can shadowing hours count as clinical experience",
     ],

@@ -211,6 +211,13 @@ def test_vocabulary_is_validated_like_the_rest(data):
     assert error.field and "research" in error.field and error.line
 
 
+def test_another_languages_words_may_not_be_english_stopwords(data):
+    # "do" is Portuguese too, but counted as foreign it would make English read as Portuguese.
+    edit(data / "vocabulary.yaml", "    que para como ", "    que do para como ")
+    error = error_for(data)
+    assert error.file.endswith("vocabulary.yaml") and "English stopwords: do" in error.reason
+
+
 def test_places_must_be_consistent(data):
     edit(data / "places.yaml", "    nyc: NY\n", "    nyc: NQ\n")
     error = error_for(data)

@@ -329,6 +329,10 @@ class AnswerEngine:
             return self._name_trap(question, ev.trap)
         if ev.campus is not None:
             return self._other_campus(question, *ev.campus)
+        if ev.scope.other_language and not ev.names:
+            # "¿Cuánto cuesta una observership?": every word list and the sentence model are
+            # English, so its words are no evidence; a program named still gets its card.
+            return Answer(question, Mode.OTHER_LANGUAGE)
         followed = self._follow_up(question, ev, context)
         if followed is not None:
             return followed

@@ -13,6 +13,7 @@ from embeddings.classifier import LinearClassifier
 from embeddings.grouped import GroupedIndex
 from embeddings.index import VectorIndex, top_rows
 from knowledge.answer.institutions import capitalised, foreign, other_institution
+from knowledge.answer.language import other_language
 from knowledge.answer.lexical import BM25, NearWords
 from knowledge.answer.names import NameMatch, NameMatcher
 from knowledge.answer.places import Gazetteer, Place
@@ -47,6 +48,7 @@ class Scope:
     residency: frozenset[str]  # words of the residency stage itself
     other_field: bool  # names another profession or stage ("dental", "pre-med")
     other_reader: bool  # names another reader's need ("F-1", "travel insurance", "shadowing")
+    other_language: bool  # written in a language other than English
     trainee: frozenset[str]  # words marking a doctor trained abroad
 
     @property
@@ -209,7 +211,7 @@ class Retriever:
             fused=fused,
             unknown_share=len(unknown) / len(meaningful) if meaningful else 0.0,
             topic=self._topic(dense, topical, weights.lexical),
-            scope=self._scope(stems, words),
+            scope=self._scope(text, stems, words),
             refers_back=bool(set(words) & self.lexicon.reference_words),
             compares=bool(set(stems) & self.lexicon.comparison_words),
             seeks_program=bool(set(stems) & self.lexicon.compared_things),
@@ -247,7 +249,7 @@ class Retriever:
         out[self.topics.labels[rows]] = probs[rows]
         return out, float(probs[~rows].sum())
 
-    def _scope(self, stems: list[str], words: list[str]) -> Scope:
+    def _scope(self, text: str, stems: list[str], words: list[str]) -> Scope:
         present = frozenset(stems)
         lexicon = self.lexicon
         return Scope(
@@ -264,6 +266,9 @@ class Retriever:
             },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             other_reader=any(_positions(words, need) for need in lexicon.other_readers),
+            other_language=other_language(
+                text, lexicon.other_language_words, lexicon.english_words
+            ),
             trainee=present & lexicon.physician_trainee_words,
         )
 

@@ -17,6 +17,7 @@ class Mode(StrEnum):
     UNKNOWN = "unknown"  # in scope, but nothing confident: suggestions only
     BEYOND_SCOPE = "beyond_scope"  # the residency stage itself: where to ask instead
     OFF_TOPIC = "off_topic"  # not about clinical experience or medicine: a polite decline
+    OTHER_LANGUAGE = "other_language"  # not in English, which is all we read: ask again
     SMALL_TALK = "small_talk"
     EMPTY = "empty"
 

@@ -44,6 +44,10 @@ OFF_TOPIC = (
     "(externships, observerships, electives) for international medical graduates before "
     "residency."
 )
+OTHER_LANGUAGE = (
+    "Sorry, I can only read questions in English for now. Please ask again in English, or tap "
+    "an example below."
+)
 BROWSE = "You can also browse all programs or FAQ topics."
 EXAMPLES = (
     "How do I apply for an externship?",
@@ -130,6 +134,9 @@ class Presenter:
             Mode.UNKNOWN: self._unsure,
             Mode.BEYOND_SCOPE: self._beyond_scope,
             Mode.OFF_TOPIC: lambda _: Reply(self.f.text(OFF_TOPIC), (browse_row(),)),
+            Mode.OTHER_LANGUAGE: lambda _: Reply(
+                self.f.text(OTHER_LANGUAGE), (*examples_rows(), browse_row())
+            ),
             Mode.SMALL_TALK: self._small_talk,
             Mode.EMPTY: lambda _: Reply(self.f.text(EMPTY), examples_rows()),
         }
