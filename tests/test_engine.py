@@ -78,6 +78,12 @@ def test_a_place_with_unrelated_words_is_declined_without_suggestions(fake_engin
     assert answer.mode is Mode.OFF_TOPIC and not answer.answered and not answer.results
 
 
+def test_a_place_with_places_we_do_not_know_beside_an_observership_stays_ours(fake_engine):
+    # "Des Moines" is no place we list, so its words are unknown; the observership is ours.
+    answer = fake_engine.answer("is the observership in Des Moines or in LA")
+    assert answer.mode is not Mode.OFF_TOPIC and "ucla" in [r.id for r in answer.results]
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -473,8 +473,9 @@ class AnswerEngine:
             note = f"None of the programs we cover is in {labels}."
             return Answer(question, Mode.UNKNOWN, self._fallbacks(), note, places)
         here.sort(key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
-        if ev.unknown_share >= self.thresholds.unknown_terms:
-            # "weather in Boston": a place, but nothing else in it is about externships.
+        if ev.unknown_share >= self.thresholds.unknown_terms and not ev.scope.experience:
+            # "weather in Boston": a place, but nothing else in it is about externships (an
+            # observership asked about is, whatever place names we do not know come with it).
             return Answer(question, Mode.OFF_TOPIC, places=places)
         return self._listed(question, here, ev, places)
 
