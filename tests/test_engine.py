@@ -230,6 +230,19 @@ def test_a_students_away_rotation_words_are_clinical_experience(fake_engine, que
 
 
 @pytest.mark.parametrize(
+    ("question", "beyond"),
+    [
+        ("how should I prepare for Step 2 CK", True),
+        ("what if I failed USMLE once", True),
+        ("should I study for step 1 during my observership", False),  # clinical experience
+        ("do I need to pass step 1 before an externship", False),  # a host's requirement
+    ],
+)
+def test_preparing_for_or_failing_an_exam_is_beyond_scope(fake_engine, question, beyond):
+    assert (fake_engine.answer(question).mode is Mode.BEYOND_SCOPE) is beyond
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "is housing provided by your residency program",
