@@ -133,6 +133,7 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "which vaccines do I need for studying abroad",  # students' exchanges too
         "I work at a summer camp, do I need health insurance",
         "can 2Ls apply for a judicial externship in the summer",  # a law school's externships
+        "is a nurse externship paid over the summer",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
