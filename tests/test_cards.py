@@ -94,3 +94,17 @@ def test_a_question_in_another_language_gets_english_examples_to_tap(kb):
     assert "English" in reply.text
     acts = [a.act for row in reply.rows for a in row]
     assert acts.count(Act.EXAMPLE) == len(EXAMPLES) and Act.PROGRAMS in acts
+
+
+def test_the_faq_that_came_next_is_offered_first_under_an_answer(kb):
+    visa = kb.faq("visa")
+    runner_up = next(f for f in kb.faqs if f.id not in visa.related and f.id != visa.id)
+    answer = Answer("q", Mode.FAQ, (Result(visa, 1.0), Result(runner_up, 0.9)))
+    reply = Presenter(kb, HTML).reply(answer)
+    assert [a.arg for a in reply.opens] == [runner_up.id, *visa.related]
+    # Already related, it is not offered twice.
+    related = kb.faq(visa.related[1])
+    reply = Presenter(kb, HTML).reply(
+        Answer("q", Mode.FAQ, (Result(visa, 1.0), Result(related, 0.9)))
+    )
+    assert [a.arg for a in reply.opens] == [related.id, visa.related[0], visa.related[2]]

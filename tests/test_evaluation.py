@@ -8,6 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.model import Answer, Mode, Result
+from knowledge.loader import KnowledgeBase
+from knowledge.present.formats import TEXT
+from knowledge.present.replies import Presenter
 from knowledge.schema import Asked
 from knowledge.tools.evaluation import (
     Case,
@@ -16,6 +20,7 @@ from knowledge.tools.evaluation import (
     label_agreement,
     load_cases,
     site,
+    tap_away,
 )
 
 
@@ -81,3 +86,21 @@ def test_labels_of_questions_that_read_alike_are_compared_pair_by_pair() -> None
     # 0-1 (cosine 0.92): each accepts the other's first label; 1-5 (0.92): "cost" is not
     # accepted by the second; 2-3 (0.999): "timing" against "how-to-apply" disagree; 0-5 skipped.
     assert [(b.pairs, b.agreed) for b in bands] == [(1, 0), (2, 1)]
+
+
+def test_a_wrong_first_answer_may_offer_the_right_entry_a_tap_away(kb: KnowledgeBase) -> None:
+    visa = kb.faq("visa")
+    nxt, other, far = [f for f in kb.faqs if f.id not in {visa.id, *visa.related}][:3]
+    cases = [
+        Case("faq", "wrong, the right one next", (nxt.id,)),
+        Case("faq", "wrong, the right one not offered", (far.id,)),
+        Case("faq", "right", ("visa",)),
+        Case("ood", "declined"),
+    ]
+    answers = [
+        Answer("a", Mode.FAQ, (Result(visa, 1.0), Result(nxt, 0.9))),
+        Answer("b", Mode.FAQ, (Result(visa, 1.0), Result(other, 0.9))),
+        Answer("c", Mode.FAQ, (Result(visa, 1.0),)),
+        Answer("d", Mode.OFF_TOPIC),
+    ]
+    assert tap_away(Presenter(kb, TEXT), cases, answers) == (2, 1)

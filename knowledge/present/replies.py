@@ -94,6 +94,7 @@ OPENS = frozenset({Act.PROGRAM, Act.FAQ, Act.DETAILS})
 
 
 BUTTON_CHARS = 32  # longer labels are cut on phones
+ALSO_ASKED = 4  # "People also ask" buttons under an FAQ answer, at most
 
 
 def fit_label(text: str) -> str:
@@ -216,7 +217,10 @@ class Presenter:
             return self._unsure(answer)
         if answer.asked > 1:
             return self._several(answer.topics[: answer.asked], answer.note)
-        rows = self._related_rows(faq)
+        # The entry that came next is offered first: when the answer read the question wrong,
+        # the right one is most often that one, a tap away.
+        runner_up = next((r.entry for r in answer.results[1:] if isinstance(r.entry, Faq)), None)
+        rows = self._related_rows(faq, runner_up)
         text = join([self.f.text(answer.note), faq_card(faq, self.f)])
         if rows:
             text += "\n\n" + self.f.italic("People also ask:")
@@ -307,6 +311,8 @@ class Presenter:
         ask = Action(Act.RELATED, "❓ Ask about it", program.id)
         return (*rows, tuple(first), (similar, ask))
 
-    def _related_rows(self, faq: Faq) -> tuple[Row, ...]:
-        related = [e for e in (self.kb.get(i) for i in faq.related) if e is not None]
-        return tuple((open_entry(e),) for e in related)
+    def _related_rows(self, faq: Faq, first: Faq | None = None) -> tuple[Row, ...]:
+        """An FAQ's related entries, after `first` when given, at most ALSO_ASKED."""
+        ids = dict.fromkeys([*([first.id] if first else []), *faq.related])
+        related = [e for e in (self.kb.get(i) for i in ids) if e is not None and e.id != faq.id]
+        return tuple((open_entry(e),) for e in related[:ALSO_ASKED])

@@ -19,7 +19,10 @@ import yaml
 from embeddings.index import VectorIndex, normalize
 from knowledge.answer.corpus import document
 from knowledge.answer.engine import AnswerEngine
+from knowledge.answer.model import Answer
 from knowledge.answer.text import clean, folded
+from knowledge.present.formats import TEXT
+from knowledge.present.replies import Presenter
 from knowledge.schema import Asked
 
 KINDS = ("name", "attr", "list", "faq", "ood")
@@ -155,6 +158,9 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
     for label, group in (("in-domain", in_domain), ("out-of-domain rejected", ["ood"])):
         row = f"{label:15s}" + "".join(f"{tallies[n].accuracy(group):12.3f}" for n in systems)
         lines.append(row)
+    wrong, near = tap_away(Presenter(engine.kb, TEXT), cases, answers)
+    lines += ["", f"in scope answered with another entry first: {wrong}; the right one offered"]
+    lines += [f"under that answer, a tap away: {near}"]
     lines += ["", "misses (engine):"]
     for case, answer, outcome in zip(cases, answers, systems["engine"], strict=True):
         if not correct(case, outcome):
@@ -165,6 +171,21 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
             )
     lines += ["", *distribution(engine, cases)]
     return "\n".join(lines)
+
+
+def tap_away(
+    presenter: Presenter, cases: Sequence[Case], answers: Sequence[Answer]
+) -> tuple[int, int]:
+    """In-scope questions answered with a wrong entry first, and how many of those replies
+    offer a right entry among their buttons (the entry that came next, related ones)."""
+    wrong = near = 0
+    for case, answer in zip(cases, answers, strict=True):
+        first = answer.results[0].id if answer.results else None
+        if case.kind in ("ood", "list") or not answer.answered or first in case.expect:
+            continue
+        wrong += 1
+        near += any(a.arg in case.expect for a in presenter.reply(answer).opens)
+    return wrong, near
 
 
 def each_file(
