@@ -183,15 +183,19 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # After the score, a degree student's visa (F-1, M-1) with no word of clinical experience as off
 # topic raised holdout10 ood -> 65 and holdout9 ood -> 46.
 # holdout11.yaml was scored once, sealed, at the start of round 11 (faq 36, ood 29), and is not
-# learned from either (in asked.yaml it cost the other eleven sets 7 in scope).
-HOLDOUT11_FLOORS = {"faq": 36, "ood": 29}
-HOLDOUT10_FLOORS = {"faq": 27, "ood": 65}
+# learned from either (in asked.yaml it cost the other eleven sets 7 in scope). After the score,
+# round 11 (other readers' needs, travel insurance and shadowing, off topic; "audition", "subi" and
+# "clinical experience" as clinical experience; preparing for or failing an exam, law schools'
+# and nurses' externships out of scope) raised holdout11 faq -> 38, ood -> 38, holdout10 ood ->
+# 66, holdout7 ood -> 37, holdout6 ood -> 28, holdout4 ood -> 25.
+HOLDOUT11_FLOORS = {"faq": 38, "ood": 38}
+HOLDOUT10_FLOORS = {"faq": 27, "ood": 66}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 40, "ood": 35}
-HOLDOUT7_FLOORS = {"faq": 23, "ood": 35}
-HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 27}
+HOLDOUT7_FLOORS = {"faq": 23, "ood": 37}
+HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 28}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
-HOLDOUT4_FLOORS = {"faq": 40, "ood": 24}
+HOLDOUT4_FLOORS = {"faq": 40, "ood": 25}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 25}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 33}
