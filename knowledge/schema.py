@@ -295,7 +295,8 @@ class Vocabulary(Strict):
     @model_validator(mode="after")
     def _other_languages_not_english(self) -> Vocabulary:
         # A word both languages share ("do", "no", "a") would make English read as another.
-        shared = sorted(set(self.other_language_words) & set(self.stopwords))
+        other = {w.casefold() for w in self.other_language_words}
+        shared = sorted(other & {w.casefold() for w in self.stopwords})
         if shared:
             raise ValueError(f"other_language_words are English stopwords: {', '.join(shared)}")
         return self
