@@ -82,6 +82,10 @@ async def test_free_text_questions_of_each_kind(bot: FakeTelegram) -> None:
     (ood,) = await chat.say("how to train a neural network")
     assert ood["text"].startswith("Sorry, that is outside what I cover")
     assert set(content_buttons(ood)) == {"📋 All programs", "❓ FAQ topics"}  # a way on, no guesses
+    (spanish,) = await chat.say("¿Cómo consigo una observership en Estados Unidos?")
+    assert "only read questions in English" in spanish["text"]
+    (example,) = await chat.press(spanish, buttons(spanish)["How do I apply for an externshi…"])
+    assert example["text"].startswith("How do I apply")  # the example, asked in English
     (mixed,) = await chat.say("how much does the Cleveland Clinic externship cost?")
     assert mixed["text"].startswith("The pages read for Cleveland Clinic give no fee")
     assert {"📄 Cleveland Clinic card", "❓ Fee: in general", "🌐 Official page"} <= set(
