@@ -209,25 +209,16 @@ def test_a_program_named_in_another_language_gets_its_card(fake_engine):
 @pytest.mark.parametrize(
     "question",
     [
+        # Written out, clinical experience keeps shadowing (another reader's need) ours.
         "is shadowing a doctor a good way to get clinical experience",
         "can shadowing hours count as clinical experience",
-    ],
-)
-def test_clinical_experience_in_words_is_clinical_experience(fake_engine, question):
-    # Written out, it keeps shadowing (another reader's need on its own) ours.
-    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
+        # US students' names for an away rotation (an audition) and a sub-internship (a sub-I).
         "do audition spots fill up quickly",
         "which month do auditions open",
         "can I do two subi months",
     ],
 )
-def test_a_students_away_rotation_words_are_clinical_experience(fake_engine, question):
-    # US students' names for an away rotation (an audition) and a sub-internship (a sub-I).
+def test_words_of_clinical_experience_keep_a_question_ours(fake_engine, question):
     assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
 
 

@@ -267,7 +267,7 @@ class Retriever:
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             other_reader=any(_positions(words, need) for need in lexicon.other_readers),
             other_language=other_language(
-                text, lexicon.other_language_words, lexicon.english_words
+                text, lexicon.other_language_words, lexicon.tokenizer.stopwords
             ),
             trainee=present & lexicon.physician_trainee_words,
         )

@@ -49,7 +49,6 @@ class Lexicon:
     other_readers: tuple[tuple[str, ...], ...]  # other readers' needs, as word sequences
     physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
     other_language_words: frozenset[str]  # other languages' own short words, as written
-    english_words: frozenset[str]  # English stopwords, as written
     reference_words: frozenset[str]  # point back to what was just discussed
     comparison_words: frozenset[str]  # compare
     compared_things: frozenset[str]  # what a comparison of programs names
@@ -102,7 +101,6 @@ class Lexicon:
             other_readers=phrases(vocabulary.other_readers),
             physician_trainee_words=stems(vocabulary.physician_trainee_words),
             other_language_words=frozenset(w.casefold() for w in vocabulary.other_language_words),
-            english_words=frozenset(vocabulary.stopwords),
             reference_words=frozenset(vocabulary.reference_words),
             comparison_words=stems(vocabulary.comparison_words),
             compared_things=stems(vocabulary.compared_things),
