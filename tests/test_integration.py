@@ -188,6 +188,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # "clinical experience" as clinical experience; preparing for or failing an exam, law schools'
 # and nurses' externships out of scope) raised holdout11 faq -> 38, ood -> 38, holdout10 ood ->
 # 66, holdout7 ood -> 37, holdout6 ood -> 28, holdout4 ood -> 25.
+# holdout12.yaml was scored once, sealed, at the start of round 12 (faq 29, ood 58), and is not
+# learned from either (in asked.yaml it cost the other twelve sets 9 in scope and 3 out of scope).
+HOLDOUT12_FLOORS = {"faq": 29, "ood": 58}
 HOLDOUT11_FLOORS = {"faq": 38, "ood": 38}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 66}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
@@ -205,6 +208,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout12.yaml", HOLDOUT12_FLOORS),
         ("real/holdout11.yaml", HOLDOUT11_FLOORS),
         ("real/holdout10.yaml", HOLDOUT10_FLOORS),
         ("real/holdout9.yaml", HOLDOUT9_FLOORS),
