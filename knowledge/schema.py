@@ -264,6 +264,7 @@ class Vocabulary(Strict):
     medical_words: Words
     residency_words: Words
     experience_phrases: list[Phrase]  # clinical experience in several words ("clinical experience")
+    model_synonyms: dict[Phrase, Phrase]  # what the sentence model reads instead ("aways")
     residency_phrases: list[Phrase]  # a residency named as the one asked about: beyond scope
     residency_pairs: list[tuple[Words, Words]]  # a word of each, anywhere: the residency stage
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word

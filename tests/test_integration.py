@@ -307,6 +307,19 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
     assert answer.answered and answer.results[0].id == first
 
 
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("is it smart to do audition rotations before I apply?", "why-externships"),
+        ("how do I line up an away elective?", "how-to-apply"),
+    ],
+)
+def test_a_us_students_word_for_an_externship_is_read_as_one(real_engine, question, first):
+    # The model alone places an away rotation near housing and an audition near timing.
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == first
+
+
 def test_a_visa_class_without_any_clinical_experience_is_the_residency_stage(real_engine):
     assert real_engine.answer("what is the J-1 visa").mode is Mode.BEYOND_SCOPE
     assert real_engine.answer("can I observe on a B-1/B-2 visa").results[0].id == "visa"

@@ -1,7 +1,9 @@
-"""Normalisation that matching rests on: the light stemmer, visa classes, definition questions."""
+"""Normalisation that matching rests on: the light stemmer, visa classes, definition questions,
+and what the sentence model reads."""
 
 import pytest
 
+from knowledge.answer.reading import Reading
 from knowledge.answer.text import stem
 from knowledge.answer.vocabulary import Lexicon
 
@@ -75,3 +77,18 @@ def test_a_definition_question_names_the_term_it_asks_about(lexicon, question, t
 def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question, verb):
     verbs = {stem(v): v for v in ("get", "find", "arrange")}
     assert lexicon.procedure(lexicon.tokenizer.tokens(question), verbs) == verb
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("Are Away Rotations worth it?", "Are externships worth it?"),  # longest phrase first
+        ("two aways, then an audition rotation", "two externships, then an externship"),
+        # Whole words only: none of these is a US student's away rotation.
+        ("I always rotate", "I always rotate"),
+        ("key take-aways from giveaways", "key take-aways from giveaways"),
+        ("I was away; rotation starts soon", "I was away; rotation starts soon"),
+    ],
+)
+def test_the_sentence_model_reads_the_entries_word_for_an_away_rotation(kb, text, read):
+    assert Reading.compile(kb.vocabulary.model_synonyms)(text) == read

@@ -25,6 +25,7 @@ from knowledge.answer.model import Answer, Context, Mode, Result
 from knowledge.answer.names import NameMatcher
 from knowledge.answer.parts import split_parts
 from knowledge.answer.places import Gazetteer, Place
+from knowledge.answer.reading import Reading
 from knowledge.answer.scope import ScopeExamples, ScopeModel
 from knowledge.answer.smalltalk import kind_of, strip_small_talk
 from knowledge.answer.text import clean, folded
@@ -97,6 +98,7 @@ class AnswerEngine:
         self.encoder = encoder
         self.thresholds = thresholds or Thresholds()
         self.adapter = adapter
+        self.reading = Reading.compile(kb.vocabulary.model_synonyms)
         self.entries: tuple[Entry, ...] = kb.entries
         self._row = {e.id: i for i, e in enumerate(self.entries)}
         texts, owners, learn = [], [], []
@@ -114,7 +116,7 @@ class AnswerEngine:
         # are no passage.
         every = [*texts, *kb.off_topic, *asked]
         if embedded is None:
-            embedded, self.embed_stats = embed(encoder, every, cache)
+            embedded, self.embed_stats = embed(encoder, self.reading.all(every), cache)
         else:
             self.embed_stats = EmbedStats(encoded=0, reused=len(every))
         # The ranker is fitted on the encoder's own vectors, before any mapping.
@@ -320,7 +322,9 @@ class AnswerEngine:
         return [next(best) if _has_words(r) else None for r in rests]
 
     def _encode(self, texts: list[str]) -> np.ndarray:
-        return self.encoder.encode(texts) if texts else np.zeros((0, 0), np.float32)
+        return (
+            self.encoder.encode(self.reading.all(texts)) if texts else np.zeros((0, 0), np.float32)
+        )
 
     # -- decision ---------------------------------------------------------------------------
 
