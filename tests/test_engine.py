@@ -229,9 +229,11 @@ def test_words_of_clinical_experience_keep_a_question_ours(fake_engine, question
         ("what if I failed USMLE once", True),
         ("should I study for step 1 during my observership", False),  # clinical experience
         ("do I need to pass step 1 before an externship", False),  # a host's requirement
+        ("which month is best to take step 2", True),  # scheduling an exam
+        ("can I take step 1 while on an elective", False),  # clinical experience
     ],
 )
-def test_preparing_for_or_failing_an_exam_is_beyond_scope(fake_engine, question, beyond):
+def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, question, beyond):
     assert (fake_engine.answer(question).mode is Mode.BEYOND_SCOPE) is beyond
 
 
