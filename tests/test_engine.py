@@ -6,7 +6,7 @@ import pytest
 
 from knowledge.answer.model import Mode
 from knowledge.present.formats import TEXT
-from knowledge.present.replies import Act, Presenter
+from knowledge.present.replies import CLOSEST, Act, Presenter
 
 
 def ids(answer):
@@ -299,6 +299,19 @@ def test_contractions_leave_no_unknown_word(fake_engine):
     vector = fake_engine._encode(["I'm an IMG and I don't have an observership"])[0]
     evidence = fake_engine._gather("I'm an IMG and I don't have an observership", vector)
     assert evidence.unknown_share == 0
+
+
+def test_the_scope_note_offers_the_closest_faq_in_case_clinical_experience_was_meant(
+    fake_engine, kb
+):
+    answer = fake_engine.answer("which month is best to take step 2")
+    beyond = kb.meta.roles.beyond_scope
+    assert answer.mode is Mode.BEYOND_SCOPE and not answer.answered
+    first, closest = ids(answer)
+    assert first == beyond and kb.faq(closest) is not None and closest != beyond
+    reply = Presenter(kb, TEXT).reply(answer)
+    assert reply.text.endswith(CLOSEST)
+    assert (Act.FAQ, closest) in [(a.act, a.arg) for row in reply.rows for a in row]
 
 
 @pytest.mark.parametrize(

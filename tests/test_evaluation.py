@@ -104,3 +104,22 @@ def test_a_wrong_first_answer_may_offer_the_right_entry_a_tap_away(kb: Knowledge
         Answer("d", Mode.OFF_TOPIC),
     ]
     assert tap_away(Presenter(kb, TEXT), cases, answers) == (2, 1)
+
+
+def test_a_question_sent_to_the_scope_note_may_offer_the_right_entry_a_tap_away(
+    kb: KnowledgeBase,
+) -> None:
+    beyond, visa, cost = kb.faq(kb.meta.roles.beyond_scope), kb.faq("visa"), kb.faq("cost")
+    cases = [
+        Case("faq", "ours, the right one offered", ("visa",)),
+        Case("faq", "ours, another offered", ("cost",)),
+        Case("faq", "answered wrong: not counted here", ("cost",)),
+        Case("ood", "the residency stage: not counted", ("beyond-scope",)),
+    ]
+    answers = [
+        Answer("a", Mode.BEYOND_SCOPE, (Result(beyond, 0.0), Result(visa, 0.0))),
+        Answer("b", Mode.BEYOND_SCOPE, (Result(beyond, 0.0), Result(visa, 0.0))),
+        Answer("c", Mode.FAQ, (Result(visa, 1.0),)),
+        Answer("d", Mode.BEYOND_SCOPE, (Result(beyond, 0.0), Result(cost, 0.0))),
+    ]
+    assert tap_away(Presenter(kb, TEXT), cases, answers, declined=True) == (2, 1)

@@ -357,10 +357,10 @@ class AnswerEngine:
             if self._learned_off_topic(ev):
                 return Answer(question, Mode.OFF_TOPIC)
             if ev.scope.residency_only:
-                return self._beyond_scope(question)
+                return self._beyond_scope(question, ev)
             out = self._learned_out_of_scope(ev)
             if out == "beyond_scope":
-                return self._beyond_scope(question)
+                return self._beyond_scope(question, ev)
             if out == "off_topic":
                 return Answer(question, Mode.OFF_TOPIC)
         if len(ev.names) >= 2:
@@ -409,12 +409,15 @@ class AnswerEngine:
         odds = ev.scope_odds
         return odds is not None and odds.in_scope >= self.thresholds.in_scope_sure
 
-    def _beyond_scope(self, question: str, program: Program | None = None) -> Answer:
+    def _beyond_scope(self, question: str, ev: Evidence, program: Program | None = None) -> Answer:
         """Residency-stage questions get the entry saying where to ask instead, unanswered; one
-        about a program's residency says what we cover of it, its card a tap away."""
-        entry = self.kb.get(self.kb.meta.roles.beyond_scope)
+        about a program's residency says what we cover of it, its card a tap away; any other,
+        the closest FAQ of ours a tap away, in case it asked about clinical experience."""
+        beyond = self.kb.meta.roles.beyond_scope
+        entry = self.kb.get(beyond)
+        offered = program or self._closest_faq(ev, without=beyond)
         results = ((Result(entry, 0.0),) if entry else ()) + (
-            (Result(program, 0.0),) if program else ()
+            (Result(offered, 0.0),) if offered else ()
         )
         note = (
             f"We cover {program.short} only for clinical experience before residency."
@@ -422,6 +425,14 @@ class AnswerEngine:
             else ""
         )
         return Answer(question, Mode.BEYOND_SCOPE, results, note)
+
+    def _closest_faq(self, ev: Evidence, without: str) -> Faq | None:
+        """The FAQ scored highest for the question, other than `without`."""
+        rows = self._faq_rows[self._faq_rows != self._row.get(without, -1)]
+        if not len(rows):
+            return None
+        entry = self.entries[int(rows[np.argmax(ev.fused[rows])])]
+        return entry if isinstance(entry, Faq) else None
 
     def _name_trap(self, question: str, trap: Trap) -> Answer:
         """Say plainly that the institution asked about is not the program it resembles."""
@@ -469,7 +480,7 @@ class AnswerEngine:
     def _by_place(self, question: str, ev: Evidence) -> Answer:
         if ev.scope.residency_only:
             # "residency programs in California": the residency stage wherever it is asked.
-            return self._beyond_scope(question)
+            return self._beyond_scope(question, ev)
         here = self.browse.programs_in(ev.places)
         places = tuple(ev.places)
         if not here:
@@ -503,7 +514,7 @@ class AnswerEngine:
             if self._surely_ours(ev):
                 beyond = self._row[top.id]
                 return self._by_similarity(question, replace(ev, fused=_without(ev.fused, beyond)))
-            return self._beyond_scope(question)
+            return self._beyond_scope(question, ev)
         if isinstance(top.entry, Faq):
             return Answer(question, Mode.FAQ, results)
         if ev.unknown_share > 0:
@@ -524,7 +535,7 @@ class AnswerEngine:
         topic = topic or self._topic_of(ev)
         if ev.scope.residency_only or (topic and topic.id == self.kb.meta.roles.beyond_scope):
             # "Does UCLA sponsor H-1B visas for residents?": its residency, not what we cover.
-            return self._beyond_scope(question, program)
+            return self._beyond_scope(question, ev, program)
         results = (Result(program, 1.0),) + ((Result(topic, 1.0),) if topic else ())
         return Answer(question, Mode.PROGRAM, results, aspects=self._aspects(topic))
 

@@ -49,6 +49,8 @@ OTHER_LANGUAGE = (
     "an example below."
 )
 BROWSE = "You can also browse all programs or FAQ topics."
+# Under the scope note, when the question may have meant clinical experience after all.
+CLOSEST = "If you asked about clinical experience before residency, the closest topic is below."
 EXAMPLES = (
     "How do I apply for an externship?",
     "Externships in Florida",
@@ -231,10 +233,17 @@ class Presenter:
         note = answer.top
         if not isinstance(note, Faq):
             return Reply(self.f.text(OFF_TOPIC), (browse_row(),))
+        offered = [r.entry for r in answer.results[1:]]
+        closest = self.f.italic(CLOSEST) if any(isinstance(e, Faq) for e in offered) else ""
         text = join(
-            [self.f.text(answer.note), self.f.text(note.answer), sources(note.sources, self.f)]
+            [
+                self.f.text(answer.note),
+                self.f.text(note.answer),
+                sources(note.sources, self.f),
+                closest,
+            ]
         )
-        return Reply(text, offer(answer.programs))
+        return Reply(text, offer(offered))
 
     def _several(self, topics: list[Faq], note: str = "") -> Reply:
         """A message asking several things: each answered briefly, each a tap from in full."""

@@ -19,7 +19,7 @@ import yaml
 from embeddings.index import VectorIndex, normalize
 from knowledge.answer.corpus import document
 from knowledge.answer.engine import AnswerEngine
-from knowledge.answer.model import Answer
+from knowledge.answer.model import Answer, Mode
 from knowledge.answer.text import clean, folded
 from knowledge.present.formats import TEXT
 from knowledge.present.replies import Presenter
@@ -161,6 +161,8 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
     wrong, near = tap_away(Presenter(engine.kb, TEXT), cases, answers)
     lines += ["", f"in scope answered with another entry first: {wrong}; the right one offered"]
     lines += [f"under that answer, a tap away: {near}"]
+    sent, offered = tap_away(Presenter(engine.kb, TEXT), cases, answers, declined=True)
+    lines += [f"in scope sent to the scope note: {sent}; the right one offered under it: {offered}"]
     lines += ["", "misses (engine):"]
     for case, answer, outcome in zip(cases, answers, systems["engine"], strict=True):
         if not correct(case, outcome):
@@ -174,14 +176,19 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
 
 
 def tap_away(
-    presenter: Presenter, cases: Sequence[Case], answers: Sequence[Answer]
+    presenter: Presenter, cases: Sequence[Case], answers: Sequence[Answer], declined: bool = False
 ) -> tuple[int, int]:
-    """In-scope questions answered with a wrong entry first, and how many of those replies
-    offer a right entry among their buttons (the entry that came next, related ones)."""
+    """In-scope questions answered with a wrong entry first (with `declined`: sent to the scope
+    note instead), and how many of those replies offer a right entry among their buttons (the
+    entry that came next, related ones; under the scope note, the closest FAQ)."""
     wrong = near = 0
     for case, answer in zip(cases, answers, strict=True):
         first = answer.results[0].id if answer.results else None
-        if case.kind in ("ood", "list") or not answer.answered or first in case.expect:
+        if case.kind in ("ood", "list"):
+            continue
+        if declined and answer.mode is not Mode.BEYOND_SCOPE:
+            continue
+        if not declined and (not answer.answered or first in case.expect):
             continue
         wrong += 1
         near += any(a.arg in case.expect for a in presenter.reply(answer).opens)
