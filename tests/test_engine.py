@@ -216,6 +216,7 @@ def test_a_program_named_in_another_language_gets_its_card(fake_engine):
         "do audition spots fill up quickly",
         "which month do auditions open",
         "can I do two subi months",
+        "did aways cost you a lot",  # "aways", short for away rotations
     ],
 )
 def test_words_of_clinical_experience_keep_a_question_ours(fake_engine, question):
