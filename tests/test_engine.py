@@ -246,6 +246,7 @@ def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, qu
         "is there a residency program that gives interviews to IMGs in Florida",
         "is there a limit on years since graduation",  # the residencies' cut-off
         "which hospitals sponsor visas for international graduates",  # a visa sponsored
+        "is a chairman's letter expected from foreign grads",  # a residency's departmental letter
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -260,6 +261,7 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
         "do residency programs count an observership as clinical experience",
         "is my graduation year too old for an observership",
         "does the observership sponsor my visa",  # the observer's own visa: ours
+        "can the department chair write my letter after my observership",
     ],
 )
 def test_residency_programs_judging_experience_stay_ours(fake_engine, question):
