@@ -247,6 +247,7 @@ def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, qu
         "is there a limit on years since graduation",  # the residencies' cut-off
         "which hospitals sponsor visas for international graduates",  # a visa sponsored
         "is a chairman's letter expected from foreign grads",  # a residency's departmental letter
+        "is registering for the match required for imgs",  # taking part in the Match
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
