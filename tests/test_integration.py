@@ -191,20 +191,21 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # holdout12.yaml was scored once, sealed, at the start of round 12 (faq 29, ood 58), and is not
 # learned from either (in asked.yaml it cost the other twelve sets 9 in scope and 3 out of scope).
 # After the score, round 12 (the sentence model reading away and audition rotations as
-# externships, "aways" expanded, taking an exam as the exam stage) raised holdout12 faq -> 32,
-# ood -> 60, holdout11 faq -> 43, holdout8 faq -> 41, holdout7 faq -> 24, ood -> 38, holdout6
-# ood -> 29, and lowered two floors by one each, a trade of the thirteen sets' +8 / +4: dev faq
-# 75 -> 74 (an elective page's "should I take USMLE Step 1 to increase my chances?", now the exam
-# stage) and holdout faq 41 -> 40 (a host's "do you accept students/medical students?", which the
-# scope model, refitted on examples read with the new synonyms, now puts at the 0.1 line).
+# externships, "aways" expanded; taking an exam, a chair's letter and taking part in the Match
+# as the residency stage) raised holdout12 faq -> 32, ood -> 60, holdout11 faq -> 43, holdout10
+# ood -> 67, holdout8 faq -> 41, ood -> 36, holdout7 faq -> 24, ood -> 38, holdout6 ood -> 29,
+# holdout5 ood -> 32, and lowered two floors by one each, a trade of the thirteen sets' +8 / +7:
+# dev faq 75 -> 74 (an elective page's "should I take USMLE Step 1 to increase my chances?", now
+# the exam stage) and holdout faq 41 -> 40 (a host's "do you accept students/medical students?",
+# which the scope model, refitted on examples read with the new synonyms, puts at the 0.1 line).
 HOLDOUT12_FLOORS = {"faq": 32, "ood": 60}
 HOLDOUT11_FLOORS = {"faq": 43, "ood": 38}
-HOLDOUT10_FLOORS = {"faq": 27, "ood": 66}
+HOLDOUT10_FLOORS = {"faq": 27, "ood": 67}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
-HOLDOUT8_FLOORS = {"faq": 41, "ood": 35}
+HOLDOUT8_FLOORS = {"faq": 41, "ood": 36}
 HOLDOUT7_FLOORS = {"faq": 24, "ood": 38}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 29}
-HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 31}
+HOLDOUT5_FLOORS = {"attr": 3, "faq": 29, "ood": 32}
 HOLDOUT4_FLOORS = {"faq": 40, "ood": 25}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 25}
