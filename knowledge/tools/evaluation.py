@@ -158,10 +158,11 @@ def report(engine: AnswerEngine, cases: Sequence[Case]) -> str:
     for label, group in (("in-domain", in_domain), ("out-of-domain rejected", ["ood"])):
         row = f"{label:15s}" + "".join(f"{tallies[n].accuracy(group):12.3f}" for n in systems)
         lines.append(row)
-    wrong, near = tap_away(Presenter(engine.kb, TEXT), cases, answers)
+    presenter = Presenter(engine.kb, TEXT)
+    wrong, near = tap_away(presenter, cases, answers)
     lines += ["", f"in scope answered with another entry first: {wrong}; the right one offered"]
     lines += [f"under that answer, a tap away: {near}"]
-    sent, offered = tap_away(Presenter(engine.kb, TEXT), cases, answers, declined=True)
+    sent, offered = tap_away(presenter, cases, answers, declined=True)
     lines += [f"in scope sent to the scope note: {sent}; the right one offered under it: {offered}"]
     lines += ["", "misses (engine):"]
     for case, answer, outcome in zip(cases, answers, systems["engine"], strict=True):
