@@ -142,17 +142,6 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
 
 
 @pytest.mark.parametrize(
-    "question",
-    [
-        "can an IMG do an observership in a nursing home",  # a doctor trained abroad
-        "will I work with the nurses during my observership",  # colleagues, not a profession
-    ],
-)
-def test_a_doctor_trained_abroad_stays_ours_beside_other_professions(fake_engine, question):
-    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
-
-
-@pytest.mark.parametrize(
     ("question", "ours"),
     [
         ("may I work part time on my F-1", False),
@@ -209,6 +198,9 @@ def test_a_program_named_in_another_language_gets_its_card(fake_engine):
 @pytest.mark.parametrize(
     "question",
     [
+        # Beside other professions: a doctor trained abroad, and colleagues (not a profession).
+        "can an IMG do an observership in a nursing home",
+        "will I work with the nurses during my observership",
         # Written out, clinical experience keeps shadowing (another reader's need) ours.
         "is shadowing a doctor a good way to get clinical experience",
         "can shadowing hours count as clinical experience",
@@ -219,7 +211,9 @@ def test_a_program_named_in_another_language_gets_its_card(fake_engine):
         "did aways cost you a lot",  # "aways", short for away rotations
     ],
 )
-def test_words_of_clinical_experience_keep_a_question_ours(fake_engine, question):
+def test_words_of_clinical_experience_or_a_doctor_trained_abroad_keep_a_question_ours(
+    fake_engine, question
+):
     assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
 
 
