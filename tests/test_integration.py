@@ -198,6 +198,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # dev faq 75 -> 74 (an elective page's "should I take USMLE Step 1 to increase my chances?", now
 # the exam stage) and holdout faq 41 -> 40 (a host's "do you accept students/medical students?",
 # which the scope model, refitted on examples read with the new synonyms, puts at the 0.1 line).
+# holdout13.yaml was scored once, sealed, at the start of round 13 (faq 15, ood 28), and is not
+# learned from either (in asked.yaml it cost the other thirteen sets 7 in scope and 1 out of scope).
+HOLDOUT13_FLOORS = {"faq": 15, "ood": 28}
 HOLDOUT12_FLOORS = {"faq": 32, "ood": 60}
 HOLDOUT11_FLOORS = {"faq": 43, "ood": 38}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 67}
@@ -216,6 +219,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout13.yaml", HOLDOUT13_FLOORS),
         ("real/holdout12.yaml", HOLDOUT12_FLOORS),
         ("real/holdout11.yaml", HOLDOUT11_FLOORS),
         ("real/holdout10.yaml", HOLDOUT10_FLOORS),
