@@ -312,7 +312,7 @@ class AnswerEngine:
         return answers
 
     def _gather(self, text: str, vector: np.ndarray) -> Evidence:
-        return self.retriever.gather(text, vector, self.thresholds.weights)
+        return self.retriever.gather(text, vector, self.thresholds.weights, self.reading(text))
 
     def top_similarities(self, questions: Sequence[str]) -> list[float | None]:
         """Best-entry cosine per question (None for small talk and empty ones), for calibration."""

@@ -172,7 +172,12 @@ class Retriever:
                     tagged.setdefault(tag, []).append(row)
         self._tagged = {tag: np.array(rows) for tag, rows in tagged.items()}
 
-    def gather(self, text: str, vector: np.ndarray, weights: Weights) -> Evidence:
+    def gather(
+        self, text: str, vector: np.ndarray, weights: Weights, read: str | None = None
+    ) -> Evidence:
+        """`read` is the text as the sentence model reads it (reading.py): BM25 ranks its words,
+        so a user's "away rotation" weighs as the entries' "externship" there too, not as the
+        rotations some entries mention in passing. Everything else reads `text`."""
         tokens = self.lexicon.tokenizer.tokens(text)
         stems = [t.stem for t in tokens]
         terms = [t.stem for t in tokens if not t.stop]
@@ -185,7 +190,10 @@ class Retriever:
         spans = self.lexicon.focus_spans(stems)
         focus = {s.tag for s in spans}
         program_intent = bool(set(terms) & self.lexicon.program_words)
-        lexical = self.bm25.scores(terms)
+        ranked = terms
+        if read is not None and read != text:
+            ranked = [t.stem for t in self.lexicon.tokenizer.tokens(read) if not t.stop]
+        lexical = self.bm25.scores(ranked)
         bonus = self._focus_bonus(focus, program_intent, weights.focus_bonus)
         residue = [t for t in meaningful if t not in self.lexicon.filler]
         topical = self.bm25.scores(residue) if residue else None

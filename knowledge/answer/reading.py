@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Reading:
-    """Rewrites phrases before a text is encoded (never what is shown or matched by words).
+    """Rewrites phrases before a text is encoded, and before BM25 ranks a question's words
+    (never what is shown, nor the words that decide scope, places or names).
 
     The model places "away rotation" near travel and housing, and "audition rotation" near
     auditions, while the entries describe the same placement as an externship; so every text the
-    engine encodes (entries, examples, questions) reads the entries' word instead."""
+    engine encodes (entries, examples, questions) reads the entries' word instead, and so does
+    the word ranking, or a "rotation" some entry mentions in passing would outweigh it."""
 
     synonyms: Mapping[str, str]  # lowercase phrase -> what the model reads
     pattern: re.Pattern[str] | None
