@@ -134,6 +134,7 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "I work at a summer camp, do I need health insurance",
         "can 2Ls apply for a judicial externship in the summer",  # a law school's externships
         "is a nurse externship paid over the summer",
+        "can an MSW student's field education happen at a hospital",  # social work
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
@@ -156,10 +157,14 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("can my dad's colleague let me shadow him in clinic", False),
         ("as an IMG, is it worth shadowing a doctor", True),  # a doctor trained abroad
         ("is shadowing the same thing as an observership", True),
+        ("how much will my treatment at the hospital cost", False),
+        ("do international patients need a visa letter from the hospital", False),
+        ("how do I get a second opinion from your doctors", False),
+        ("can an observer see international patients at the clinic", True),
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
-    # A degree student's visa, a tourist's insurance, a pre-med's shadowing.
+    # A degree student's visa, a tourist's insurance, a pre-med's shadowing, a patient's care.
     assert (fake_engine.answer(question).mode is not Mode.OFF_TOPIC) is ours
 
 
