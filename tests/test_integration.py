@@ -200,9 +200,12 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # which the scope model, refitted on examples read with the new synonyms, puts at the 0.1 line).
 # holdout13.yaml was scored once, sealed, at the start of round 13 (faq 15, ood 28), and is not
 # learned from either (in asked.yaml it cost the other thirteen sets 7 in scope and 1 out of scope).
-HOLDOUT13_FLOORS = {"faq": 15, "ood": 28}
+# After the score, round 13 (BM25 ranking by the words the sentence model reads; a patient's care
+# and a social work student's field education off topic) raised holdout13 faq -> 16, ood -> 30,
+# holdout11 faq -> 44.
+HOLDOUT13_FLOORS = {"faq": 16, "ood": 30}
 HOLDOUT12_FLOORS = {"faq": 32, "ood": 60}
-HOLDOUT11_FLOORS = {"faq": 43, "ood": 38}
+HOLDOUT11_FLOORS = {"faq": 44, "ood": 38}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 67}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 41, "ood": 36}
