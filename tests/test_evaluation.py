@@ -3,6 +3,7 @@ and how far the labels of questions that read alike agree."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,24 @@ def test_each_file_is_counted_on_its_own_and_in_all(tmp_path: Path, fake_engine:
     assert lines[1].split() == ["first.yaml", "1/2", "0.500", "1/1", "1.000"]
     assert lines[2].split() == ["second.yaml", "-", "0/1", "0.000"]
     assert lines[3].split() == ["all", "1/2", "0.500", "1/2", "0.500"]
+    # Under more seeds of the ranker: the engine's own seed first, the same counts as "all".
+    lines = each_file(fake_engine, sets, unseen=False, same_sites=False, seeds=3).splitlines()
+    assert lines[5].split()[:2] == ["ranker", "seed"]
+    assert [line.split()[0] for line in lines[6:]] == ["0", "1", "2"]
+    assert lines[6].split()[1:] == lines[3].split()[1:]
+
+
+def test_the_rankers_seed_is_its_own_draw(fake_engine: AnswerEngine) -> None:
+    # `imgbot eval --seeds` refits the ranker under other seeds; a seed left unused would
+    # print the same totals for every one.
+    def weights(seed: int) -> np.ndarray:
+        drawn = fake_engine.with_thresholds(replace(fake_engine.thresholds, adapter_seed=seed))
+        ranker = drawn.without_examples([]).ranker
+        assert ranker is not None and ranker.adapter is not None
+        return ranker.adapter.weights
+
+    assert np.array_equal(weights(0), weights(0))
+    assert not np.array_equal(weights(0), weights(1))
 
 
 def test_labels_of_questions_that_read_alike_are_compared_pair_by_pair() -> None:

@@ -266,6 +266,9 @@ def test_eval_command_prints_baselines(cache):
     assert scores[0] != scores[1] and all(a >= b for a, b in zip(*scores, strict=True)), scores
     proc = run_cli("eval", "/nonexistent.yaml", cache=cache)
     assert proc.returncode == 1 and "cannot read" in proc.stderr
+    # The ranker's seeds are compared over the per-file counts only.
+    proc = run_cli("eval", "--seeds", "2", real, cache=cache)
+    assert proc.returncode == 1 and "--seeds" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def _scores(report: str) -> tuple[float, float]:

@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         " without itself alone): the measure a round tunes on",
     )
     ev.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --each, the totals again under N seeds of the ranker: its spread",
+    )
+    ev.add_argument(
         "--agreement",
         action="store_true",
         help="how often in-scope questions that read alike carry agreeing labels (a ceiling)",
@@ -167,6 +174,8 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         report,
     )
 
+    if args.seeds < 1 or (args.seeds > 1 and not args.each):
+        raise ValueError("--seeds takes a count of at least 1, and only with --each")
     try:
         sets = [(Path(path).name, load_cases([path])) for path in args.files]
     except EvalFileError as exc:
@@ -178,7 +187,7 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         return 0
     if args.each:
         unseen = args.unseen or args.unseen_sites
-        print(each_file(engine, sets, unseen, args.unseen_sites))
+        print(each_file(engine, sets, unseen, args.unseen_sites, args.seeds))
         return 0
     if args.unseen or args.unseen_sites:
         same_sites = from_same_sites(cases, engine.kb.asked) if args.unseen_sites else []
