@@ -209,11 +209,10 @@ def each_file(
     the measure a round tunes on. With `seeds` above one, the totals again with the ranker
     refitted under each of that many seeds, the engine's own first: a change worth keeping
     gains under every seed, not only under the one shipped."""
-    header = f"{'file':24s}{'in scope':>14s}{'out of scope':>16s}"
     tallies = _tallies(engine, sets, unseen, same_sites)
-    lines = [header, *(_row(name, tally) for name, tally in tallies)]
+    lines = [_header("file"), *(_row(name, tally) for name, tally in tallies)]
     if seeds > 1:
-        lines += ["", f"{'ranker seed':24s}{'in scope':>14s}{'out of scope':>16s}"]
+        lines += ["", _header("ranker seed")]
         first = engine.thresholds.adapter_seed
         lines.append(_row(str(first), tallies[-1][1]))
         for seed in range(first + 1, first + seeds):
@@ -237,11 +236,15 @@ def _tallies(
             scorer = engine.without_examples([c.q for c in cases] + extra)
         tally = Tally()
         for case, outcome in zip(cases, engine_outcomes(scorer, cases), strict=True):
-            scope = "ood" if case.kind == "ood" else "in"
-            tally.add(scope, correct(case, outcome))
-            total.add(scope, correct(case, outcome))
+            scope, right = "ood" if case.kind == "ood" else "in", correct(case, outcome)
+            tally.add(scope, right)
+            total.add(scope, right)
         tallies.append((name, tally))
     return [*tallies, ("all", total)]
+
+
+def _header(first: str) -> str:
+    return f"{first:24s}{'in scope':>14s}{'out of scope':>16s}"
 
 
 def _row(name: str, tally: Tally) -> str:
