@@ -203,6 +203,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # After the score, round 13 (BM25 ranking by the words the sentence model reads; a patient's care
 # and a social work student's field education off topic) raised holdout13 faq -> 16, ood -> 30,
 # holdout11 faq -> 44.
+# holdout14.yaml was scored once, sealed, at the start of round 14 (faq 29, ood 37), and is not
+# learned from either (in asked.yaml it cost the other fourteen sets 6 in scope and 3 out of scope).
+HOLDOUT14_FLOORS = {"faq": 29, "ood": 37}
 HOLDOUT13_FLOORS = {"faq": 16, "ood": 30}
 HOLDOUT12_FLOORS = {"faq": 32, "ood": 60}
 HOLDOUT11_FLOORS = {"faq": 44, "ood": 38}
@@ -222,6 +225,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 74, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout14.yaml", HOLDOUT14_FLOORS),
         ("real/holdout13.yaml", HOLDOUT13_FLOORS),
         ("real/holdout12.yaml", HOLDOUT12_FLOORS),
         ("real/holdout11.yaml", HOLDOUT11_FLOORS),
