@@ -161,6 +161,11 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("do international patients need a visa letter from the hospital", False),
         ("how do I get a second opinion from your doctors", False),
         ("can an observer see international patients at the clinic", True),
+        ("will an unpaid marketing internship look good on my resume", False),
+        ("how do I find a paid internship in a clinic", False),
+        ("what is an acting internship in surgery", True),  # a student's clinical elective
+        ("is a sub-internship harder to get than an externship", True),
+        ("as an IMG, is a hospital internship the same as an observership", True),
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
