@@ -135,6 +135,8 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "can 2Ls apply for a judicial externship in the summer",  # a law school's externships
         "is a nurse externship paid over the summer",
         "can an MSW student's field education happen at a hospital",  # social work
+        "how many hours does a phlebotomy externship take",
+        "is a public interest externship paid",  # a law school's
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
@@ -166,6 +168,9 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("what is an acting internship in surgery", True),  # a student's clinical elective
         ("is a sub-internship harder to get than an externship", True),
         ("as an IMG, is a hospital internship the same as an observership", True),
+        ("do clinical attachments need a visa", False),  # the UK's, on the way to PLAB
+        ("what documents do I need for a clinical attachment", False),
+        ("is a clinical attachment or a US observership better", True),
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
