@@ -257,6 +257,8 @@ def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, qu
         "which hospitals sponsor visas for international graduates",  # a visa sponsored
         "is a chairman's letter expected from foreign grads",  # a residency's departmental letter
         "is registering for the match required for imgs",  # taking part in the Match
+        "is a thank-you email to a residency worth it",  # after a residency interview
+        "do residencies read thank you notes",
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -272,6 +274,8 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
         "is my graduation year too old for an observership",
         "does the observership sponsor my visa",  # the observer's own visa: ours
         "can the department chair write my letter after my observership",
+        "should I send a thank you note after my observership",
+        "thanks! does residency care about observerships",
     ],
 )
 def test_residency_programs_judging_experience_stay_ours(fake_engine, question):
