@@ -171,6 +171,7 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("do clinical attachments need a visa", False),  # the UK's, on the way to PLAB
         ("what documents do I need for a clinical attachment", False),
         ("is a clinical attachment or a US observership better", True),
+        ("can I do a sub-I on my F-1 visa", True),  # "sub-I" is a sub-internship's word
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):

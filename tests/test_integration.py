@@ -335,6 +335,8 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
         ("is it smart to do audition rotations before I apply?", "why-externships"),
         ("how do I line up an away elective?", "how-to-apply"),
         ("ought I to do an away rotation at all?", "why-externships"),
+        ("what exactly happens on a sub-I?", "what-is-externship"),  # a sub-internship
+        ("how do I set up a sub-internship?", "how-to-apply"),
     ],
 )
 def test_a_us_students_word_for_an_externship_is_read_as_one(real_engine, question, first):
