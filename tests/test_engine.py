@@ -137,6 +137,8 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "can an MSW student's field education happen at a hospital",  # social work
         "how many hours does a phlebotomy externship take",
         "is a public interest externship paid",  # a law school's
+        "how do I prepare for my APPE rotations",  # a pharmacy student's
+        "can physician assistant students do an elective at your hospital",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
