@@ -262,6 +262,8 @@ def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, qu
         "is registering for the match required for imgs",  # taking part in the Match
         "is a thank-you email to a residency worth it",  # after a residency interview
         "do residencies read thank you notes",
+        "is my intern year paid more in New York",  # a resident's first year
+        "will I be on call as an intern",
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -279,6 +281,8 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
         "can the department chair write my letter after my observership",
         "should I send a thank you note after my observership",
         "thanks! does residency care about observerships",
+        "can I do an externship after my intern year",
+        "do I report to the intern or the attending",  # a colleague on an observership
     ],
 )
 def test_residency_programs_judging_experience_stay_ours(fake_engine, question):

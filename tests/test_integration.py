@@ -207,21 +207,22 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # learned from either (in asked.yaml it cost the other fourteen sets 6 in scope and 3 out of scope).
 # After the score, round 14 (an internship, another country's path to practise, a physician
 # assistant's, pharmacy student's, medical assistant's or public interest externship off topic;
-# thanking a residency the residency stage; a sub-I read as the entries' externship) raised
-# holdout14 faq -> 31, ood -> 43, holdout12 ood -> 62, holdout11 ood -> 42, holdout10 ood -> 68,
-# holdout7 ood -> 40, holdout6 ood -> 31, holdout5 faq -> 30, ood -> 33, holdout4 ood -> 26,
-# holdout faq -> 41, dev faq -> 75, and lowered four floors by one each, a trade of the fifteen
-# sets' +3 / +17 (the sub-I reading moves what the ranker learns): holdout12 faq 32 -> 31 and
-# holdout7 faq 24 -> 23 (an away rotation in one specialty; a letter an attending never offered),
-# holdout2 ood 25 -> 24 (a thank-you note's timing, beyond scope) and dev ood 47 -> 46 (a
-# program's "do I need a sub-internship to be considered?", now read as an externship).
+# thanking a residency and the intern year the residency stage; a sub-I read as the entries'
+# externship) raised holdout14 faq -> 31, ood -> 43, holdout12 ood -> 62, holdout11 ood -> 42,
+# holdout10 ood -> 68, holdout8 ood -> 37, holdout7 ood -> 40, holdout6 ood -> 31, holdout5
+# faq -> 30, ood -> 33, holdout4 ood -> 26, holdout faq -> 41, dev faq -> 75, and lowered four
+# floors by one each, a trade within the round's +3 / +18 over the fifteen sets (the sub-I
+# reading moves what the ranker learns): holdout12 faq 32 -> 31 and holdout7 faq 24 -> 23 (an
+# away rotation in one specialty; a letter an attending never offered), holdout2 ood 25 -> 24 (a
+# thank-you note's timing, beyond scope) and dev ood 47 -> 46 (a program's "do I need a
+# sub-internship to be considered?", now read as an externship).
 HOLDOUT14_FLOORS = {"faq": 31, "ood": 43}
 HOLDOUT13_FLOORS = {"faq": 16, "ood": 30}
 HOLDOUT12_FLOORS = {"faq": 31, "ood": 62}
 HOLDOUT11_FLOORS = {"faq": 44, "ood": 42}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 68}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
-HOLDOUT8_FLOORS = {"faq": 41, "ood": 36}
+HOLDOUT8_FLOORS = {"faq": 41, "ood": 37}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 40}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 31}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 30, "ood": 33}
