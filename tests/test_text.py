@@ -90,6 +90,7 @@ def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question
         ("I was away; rotation starts soon", "I was away; rotation starts soon"),
         ("a Sub-I or two sub-internships?", "a externship or two externships?"),
         ("a subinternship, or Sub-Is?", "a externship, or externships?"),
+        ("a sub internship, an away-rotation", "a externship, an externship"),  # any spelling
         ("a sub-investigator's subject", "a sub-investigator's subject"),
     ],
 )

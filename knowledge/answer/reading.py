@@ -6,6 +6,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+_SEPARATOR = re.compile(r"[\s-]+")
+
+
+def _squashed(phrase: str) -> str:
+    return _SEPARATOR.sub("", phrase.lower())
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -17,22 +23,26 @@ class Reading:
     engine encodes (entries, examples, questions) reads the entries' word instead, and so does
     the word ranking, or a "rotation" some entry mentions in passing would outweigh it."""
 
-    synonyms: Mapping[str, str]  # lowercase phrase -> what the model reads
+    synonyms: Mapping[str, str]  # phrase, lowercase and without spaces or hyphens -> read
     pattern: re.Pattern[str] | None
 
     @classmethod
     def compile(cls, synonyms: Mapping[str, str]) -> Reading:
         # Longest first, so "away rotations" is not read as "away rotation" plus an "s".
         phrases = sorted(synonyms, key=len, reverse=True)
-        alternatives = "|".join(re.escape(p) for p in phrases)
+        # A phrase's words may be written apart, hyphenated or run together ("sub-internship",
+        # "sub internship", "subinternship"): one entry stands for all three.
+        alternatives = "|".join(
+            r"[\s-]?".join(re.escape(w) for w in _SEPARATOR.split(p)) for p in phrases
+        )
         # Whole words only: "aways" but not "always", "giveaways" or "take-aways".
         pattern = re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.I) if phrases else None
-        return cls(dict(synonyms), pattern)
+        return cls({_squashed(p): read for p, read in synonyms.items()}, pattern)
 
     def __call__(self, text: str) -> str:
         if self.pattern is None:
             return text
-        return self.pattern.sub(lambda m: self.synonyms[m.group(0).lower()], text)
+        return self.pattern.sub(lambda m: self.synonyms[_squashed(m.group(0))], text)
 
     def all(self, texts: Sequence[str]) -> list[str]:
         return [self(t) for t in texts]
