@@ -216,6 +216,10 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # away rotation in one specialty; a letter an attending never offered), holdout2 ood 25 -> 24 (a
 # thank-you note's timing, beyond scope) and dev ood 47 -> 46 (a program's "do I need a
 # sub-internship to be considered?", now read as an externship).
+# holdout15.yaml was scored once, sealed, at the start of round 15 (faq 22, ood 58), and is not
+# learned from either (in asked.yaml it cost the other fifteen sets 3 to 12 in scope under the five
+# seeds, for 1 to 2 more out of scope).
+HOLDOUT15_FLOORS = {"faq": 22, "ood": 58}
 HOLDOUT14_FLOORS = {"faq": 31, "ood": 43}
 HOLDOUT13_FLOORS = {"faq": 16, "ood": 30}
 HOLDOUT12_FLOORS = {"faq": 31, "ood": 62}
@@ -236,6 +240,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout15.yaml", HOLDOUT15_FLOORS),
         ("real/holdout14.yaml", HOLDOUT14_FLOORS),
         ("real/holdout13.yaml", HOLDOUT13_FLOORS),
         ("real/holdout12.yaml", HOLDOUT12_FLOORS),
