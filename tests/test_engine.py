@@ -139,6 +139,7 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "is a public interest externship paid",  # a law school's
         "how do I prepare for my APPE rotations",  # a pharmacy student's
         "can physician assistant students do an elective at your hospital",
+        "where do travel nurses find housing near the hospital",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
@@ -174,6 +175,13 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("what documents do I need for a clinical attachment", False),
         ("is a clinical attachment or a US observership better", True),
         ("can I do a sub-I on my F-1 visa", True),  # "sub-I" is a sub-internship's word
+        ("how much time can volunteers spend with patients", False),  # a pre-med's or a neighbour's
+        ("which vaccines does a hospital volunteer need", False),
+        ("as an IMG, does volunteering in a US clinic help", True),
+        ("can I volunteer as an observer in surgery", True),
+        ("can a high school student join a summer clinical program", False),
+        ("what do admissions look for in a medical school applicant", False),
+        ("are admission requirements different for an elective", True),
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
