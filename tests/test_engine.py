@@ -182,6 +182,9 @@ def test_another_professions_placements_are_off_topic(fake_engine, question):
         ("can a high school student join a summer clinical program", False),
         ("what do admissions look for in a medical school applicant", False),
         ("are admission requirements different for an elective", True),
+        ("what vaccines does the hospital want before I go abroad", False),  # a student going out
+        ("do doctors who travel abroad need malpractice insurance", False),
+        ("as an IMG, should I go abroad for an elective", True),
     ],
 )
 def test_another_readers_need_is_off_topic_without_clinical_experience(fake_engine, question, ours):
