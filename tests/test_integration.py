@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 
 from knowledge.answer.model import Mode
 from knowledge.tools.evaluation import Outcome, correct, load_cases
@@ -289,6 +290,24 @@ def test_eval_command_prints_baselines(cache):
     # The ranker's seeds are compared over the per-file counts only.
     proc = run_cli("eval", "--seeds", "2", real, cache=cache)
     assert proc.returncode == 1 and "--seeds" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_readers_of_the_text_alone_are_scored_beside_the_engine(cache):
+    # tests/eval/readers/blind.yaml: two readers' labels of 240 spent questions from their text
+    # alone. Their counts are data; the engine's, each set unseen, are printed beside them.
+    blind = EVAL_DIR / "readers" / "blind.yaml"
+    read = yaml.safe_load(blind.read_text(encoding="utf-8"))["questions"]
+    sets = sorted({str(EVAL_DIR / "real" / q["file"]) for q in read})  # spent sets only
+    proc = run_cli("eval", "--readers", str(blind), "--unseen", *sets, cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    rows = {" ".join(x.split()[:2]): x.split()[2:] for x in lines if x.startswith("helper ")}
+    assert rows["helper A"] == ["110/120", "0.917", "91/120", "0.758"]
+    assert rows["helper B"] == ["105/120", "0.875", "92/120", "0.767"]
+    assert any(x.startswith("engine ") and x.count("/120") == 2 for x in lines)
+    assert "ours by every reader's reading: 28 of 120" in proc.stdout
+    proc = run_cli("eval", "--readers", str(blind), sets[0], cache=cache)  # the other sets missing
+    assert proc.returncode == 1 and "not given" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def _scores(report: str) -> tuple[float, float]:

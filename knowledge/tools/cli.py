@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="how often in-scope questions that read alike carry agreeing labels (a ceiling)",
     )
+    ev.add_argument(
+        "--readers",
+        type=Path,
+        metavar="FILE",
+        help="careful readers' labels from the text alone, scored beside the engine on the same"
+        " questions of FILES (how far reading only the question can go)",
+    )
     ev.set_defaults(run=cmd_eval)
     bench = sub.add_parser("bench", help="measure latency, cold start, memory and answer() scaling")
     bench.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -184,6 +191,16 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
     engine = _engine(settings)
     if args.agreement:
         print(agreement(engine, cases))
+        return 0
+    if args.readers:
+        from knowledge.tools.readers import load_readings, readers_report
+
+        try:
+            names, readings = load_readings(args.readers)
+        except EvalFileError as exc:
+            raise ValueError(str(exc)) from None
+        unseen = args.unseen or args.unseen_sites
+        print(readers_report(engine, sets, names, readings, unseen, args.unseen_sites))
         return 0
     if args.each:
         unseen = args.unseen or args.unseen_sites

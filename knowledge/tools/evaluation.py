@@ -210,16 +210,16 @@ def each_file(
     refitted under each of that many seeds, the engine's own first: a change worth keeping
     gains under every seed, not only under the one shipped."""
     tallies = _tallies(engine, sets, unseen, same_sites)
-    lines = [_header("file"), *(_row(name, tally) for name, tally in tallies)]
+    lines = [header("file"), *(row(name, tally) for name, tally in tallies)]
     if seeds > 1:
-        lines += ["", _header("ranker seed")]
+        lines += ["", header("ranker seed")]
         first = engine.thresholds.adapter_seed
-        lines.append(_row(str(first), tallies[-1][1]))
+        lines.append(row(str(first), tallies[-1][1]))
         for seed in range(first + 1, first + seeds):
             drawn = engine.with_thresholds(replace(engine.thresholds, adapter_seed=seed))
             if not unseen:
                 drawn = drawn.without_examples([])  # refits the ranker with the seed
-            lines.append(_row(str(seed), _tallies(drawn, sets, unseen, same_sites)[-1][1]))
+            lines.append(row(str(seed), _tallies(drawn, sets, unseen, same_sites)[-1][1]))
     return "\n".join(lines)
 
 
@@ -230,10 +230,7 @@ def _tallies(
     tallies = []
     total = Tally()
     for name, cases in sets:
-        scorer = engine
-        if unseen:
-            extra = from_same_sites(cases, engine.kb.asked) if same_sites else []
-            scorer = engine.without_examples([c.q for c in cases] + extra)
+        scorer = scorer_of(engine, cases, unseen, same_sites)
         tally = Tally()
         for case, outcome in zip(cases, engine_outcomes(scorer, cases), strict=True):
             scope, right = "ood" if case.kind == "ood" else "in", correct(case, outcome)
@@ -243,11 +240,22 @@ def _tallies(
     return [*tallies, ("all", total)]
 
 
-def _header(first: str) -> str:
+def scorer_of(
+    engine: AnswerEngine, cases: Sequence[Case], unseen: bool, same_sites: bool
+) -> AnswerEngine:
+    """The engine a set is scored by: with `unseen`, refitted without the set's questions (and,
+    with `same_sites`, without those learned from its sites)."""
+    if not unseen:
+        return engine
+    extra = from_same_sites(cases, engine.kb.asked) if same_sites else []
+    return engine.without_examples([c.q for c in cases] + extra)
+
+
+def header(first: str) -> str:
     return f"{first:24s}{'in scope':>14s}{'out of scope':>16s}"
 
 
-def _row(name: str, tally: Tally) -> str:
+def row(name: str, tally: Tally) -> str:
     return f"{name:24s}{_count(tally, 'in'):>14s}{_count(tally, 'ood'):>16s}"
 
 
