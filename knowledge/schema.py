@@ -221,6 +221,9 @@ class Roles(Strict):
     # The FAQ saying how to obtain a kind of clinical experience, by the verb a how-question uses
     # ("how do I get an observership?", "how to find US clinical experience").
     procedures: dict[Term, EntryId] = Field(default_factory=dict)
+    # The FAQ saying whether a kind of clinical experience is worth doing, by the term a question
+    # of worth uses ("should I do an away rotation?", "do I need USCE?").
+    values: dict[Term, EntryId] = Field(default_factory=dict)
 
 
 class Category(Strict):
@@ -281,6 +284,10 @@ class Vocabulary(Strict):
     definition_modifiers: Words  # may stand between the opener and the term ("clinical")
     procedure_openers: Words  # "how": a question of how to obtain what its verb's object names
     procedure_objects: Words  # such objects beside the words of clinical experience
+    value_openers: list[Phrase]  # "should I", "do I need": a question of the worth of what follows
+    value_asks: Words  # openers asking only with a word of worth after the term ("is", "are")
+    value_words: Words  # "worth", "important": what such an opener's question asks
+    value_skips: Words  # may stand between a value opener and its term ("do", "students")
     generic_name_words: Words
     institution_words: Words  # what an institution's name is built around
     institution_qualifiers: Words  # say what kind of institution, not which one

@@ -365,6 +365,20 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "do you need an away rotation to get into psychiatry?",
+        "should I do an elective or an observership first?",
+    ],
+)
+def test_a_question_of_worth_gets_why_the_experience_is_worth_it(real_engine, question):
+    # "Should I do …?", "do you need …?": whether to do one at all, however close the wording
+    # comes to what one does there or how to choose between kinds.
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == "why-externships"
+
+
+@pytest.mark.parametrize(
     ("question", "first"),
     [
         ("is it smart to do audition rotations before I apply?", "why-externships"),

@@ -1,5 +1,5 @@
-"""Normalisation that matching rests on: the light stemmer, visa classes, definition questions,
-and what the sentence model reads."""
+"""Normalisation that matching rests on: the light stemmer, visa classes, definition, how- and
+worth questions, and what the sentence model reads."""
 
 import pytest
 
@@ -77,6 +77,31 @@ def test_a_definition_question_names_the_term_it_asks_about(lexicon, question, t
 def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question, verb):
     verbs = {stem(v): v for v in ("get", "find", "arrange")}
     assert lexicon.procedure(lexicon.tokenizer.tokens(question), verbs) == verb
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Should I do an away rotation?", "rotation"),
+        ("so, should applicants take audition rotations", "audition"),
+        ("Do I need USCE?", "usce"),
+        ("do I need to do a clinical elective in the US", "elective"),
+        ("Is an observership important for the match?", "observership"),
+        ("are externships really worth it", "externship"),
+        ("Why do medical students complete away rotations?", "rotation"),
+        ("is it worth doing an externship after graduating", "externship"),
+        ("do I need a visa for an observership", None),  # the object is the visa
+        ("do I need to pay for an observership", None),
+        ("is an observership paid", None),  # no word of worth
+        ("when should I do an away rotation", None),  # a question of its own before the opener
+        ("should I have all my rotations done before ERAS opens", None),  # when, not whether
+        ("what should I do on an observership", None),
+    ],
+)
+def test_a_question_of_worth_names_the_experience_it_weighs(lexicon, question, term):
+    terms = {stem(t): t for t in ("observership", "externship", "usce", "rotation", "elective")}
+    terms[stem("audition")] = "audition"
+    assert lexicon.valued(lexicon.tokenizer.tokens(question), terms) == term
 
 
 @pytest.mark.parametrize(

@@ -153,6 +153,7 @@ class AnswerEngine:
             lexicon,
             kb.meta.roles.definitions,
             kb.meta.roles.procedures,
+            kb.meta.roles.values,
             _topic_classifier(embedded[:ours][taught], labels[taught], self.thresholds),
             self._scope_model(every, owners, learn, embedded),
         )

@@ -113,6 +113,7 @@ class Retriever:
         lexicon: Lexicon,
         definitions: Mapping[str, str] | None = None,
         procedures: Mapping[str, str] | None = None,
+        values: Mapping[str, str] | None = None,
         topics: LinearClassifier | None = None,
         scope: ScopeModel | None = None,
     ) -> None:
@@ -121,18 +122,9 @@ class Retriever:
         self.index = index
         self.passages = GroupedIndex(index, owners, len(self.entries))
         self._row = {e.id: i for i, e in enumerate(self.entries)}
-        # Defined terms by stem ("observerships" asks what "observership" does), to entry rows.
-        self._defining = {
-            stem(term): self._row[entry_id]
-            for term, entry_id in (definitions or {}).items()
-            if entry_id in self._row
-        }
-        # How-question verbs by stem ("getting" asks what "get" does), to entry rows.
-        self._procedures = {
-            stem(verb): self._row[entry_id]
-            for verb, entry_id in (procedures or {}).items()
-            if entry_id in self._row
-        }
+        self._defining = self._rows_of(definitions)  # terms a definition asks the meaning of
+        self._procedures = self._rows_of(procedures)  # a how-question's verbs
+        self._values = self._rows_of(values)  # terms a question of worth asks about
         self.topics = topics
         self.scope = scope
         # Programs are picked out by names, places and focus words; the classifier's probability
@@ -171,6 +163,11 @@ class Retriever:
                 for tag in dict.fromkeys(entry.focus):
                     tagged.setdefault(tag, []).append(row)
         self._tagged = {tag: np.array(rows) for tag, rows in tagged.items()}
+
+    def _rows_of(self, words: Mapping[str, str] | None) -> dict[str, int]:
+        """A role's words by stem ("observerships" and "getting" ask what "observership" and "get"
+        do), to the rows of their entries."""
+        return {stem(w): self._row[i] for w, i in (words or {}).items() if i in self._row}
 
     def gather(
         self, text: str, vector: np.ndarray, weights: Weights, read: str | None = None
@@ -228,7 +225,8 @@ class Retriever:
             ),
             uses_term=bool(set(stems) & self._defining.keys()),
             defines=self.lexicon.defined(tokens, self._defining)
-            or self.lexicon.procedure(tokens, self._procedures),
+            or self.lexicon.procedure(tokens, self._procedures)
+            or self.lexicon.valued(tokens, self._values),
             learned=learned,
             learned_off_topic=off,
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,

@@ -59,6 +59,10 @@ class Lexicon:
     definition_modifiers: frozenset[str]
     procedure_openers: frozenset[str]
     procedure_objects: frozenset[str]  # the words of clinical experience, and "experience"
+    value_openers: tuple[tuple[str, ...], ...]  # as word sequences, like definition openers
+    value_asks: frozenset[str]
+    value_words: frozenset[str]
+    value_skips: frozenset[str]
     generic_name_words: frozenset[str]
     institution_words: frozenset[str]
     institution_qualifiers: frozenset[str]
@@ -114,6 +118,10 @@ class Lexicon:
             procedure_openers=frozenset(vocabulary.procedure_openers),
             procedure_objects=stems(vocabulary.experience_words)
             | stems(vocabulary.procedure_objects),
+            value_openers=phrases(vocabulary.value_openers),
+            value_asks=frozenset(vocabulary.value_asks),
+            value_words=stems(vocabulary.value_words),
+            value_skips=stems(vocabulary.value_skips),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             institution_words=frozenset(tokenizer.words(" ".join(vocabulary.institution_words))),
             institution_qualifiers=frozenset(
@@ -159,6 +167,34 @@ class Lexicon:
                 if not (word.stop or word.stem in self.definition_modifiers):
                     break
         return None
+
+    def valued(self, tokens: Sequence[Token], terms: Mapping[str, T]) -> T | None:
+        """What a question of worth asks about: "should I do an away rotation?", "do I need
+        USCE?" and "is an observership important?" ask whether the rotation, USCE or the
+        observership is worth it; "do I need a visa for an observership?" and "is an
+        observership paid?" ask something else, and so does "when should I do an away
+        rotation?": a question word before the opener asks its own question."""
+        words = [t.word for t in tokens]
+        for start in range(min(OPENER_WITHIN + 1, len(words))):
+            if start and words[start - 1] in self.question_starts:
+                break
+            for opener in self.value_openers:
+                if tuple(words[start : start + len(opener)]) != opener:
+                    continue
+                rest = tokens[start + len(opener) :]
+                term = next((t for t in rest if not self._before_valued(t)), None)
+                if term is None or term.stem not in terms:
+                    continue
+                if opener[-1] in self.value_asks and not any(
+                    t.stem in self.value_words for t in rest
+                ):
+                    continue
+                return terms[term.stem]
+        return None
+
+    def _before_valued(self, token: Token) -> bool:
+        # Not any stopword: "should I have all my rotations done before…?" asks when.
+        return token.stem in self.definition_modifiers or token.stem in self.value_skips
 
     def focus_spans(self, stems: Sequence[str]) -> list[FocusSpan]:
         """Every focus phrase in a stemmed word sequence."""
