@@ -220,18 +220,23 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # holdout15.yaml was scored once, sealed, at the start of round 15 (faq 22, ood 58), and is not
 # learned from either (in asked.yaml it cost the other fifteen sets 3 to 12 in scope under the five
 # seeds, for 1 to 2 more out of scope).
-HOLDOUT15_FLOORS = {"faq": 22, "ood": 58}
+# After the score, round 15 (a hospital volunteer's, a high school student's, a school
+# applicant's, a travel nurse's and a student going abroad's needs off topic; a question of worth
+# answered by the entry saying whether that experience is worth it) raised holdout15 ood -> 61,
+# holdout13 faq -> 17, ood -> 31, holdout11 faq -> 45, holdout8 faq -> 42, ood -> 38, holdout4
+# faq -> 41, and lowered none.
+HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
 HOLDOUT14_FLOORS = {"faq": 31, "ood": 43}
-HOLDOUT13_FLOORS = {"faq": 16, "ood": 30}
+HOLDOUT13_FLOORS = {"faq": 17, "ood": 31}
 HOLDOUT12_FLOORS = {"faq": 31, "ood": 62}
-HOLDOUT11_FLOORS = {"faq": 44, "ood": 42}
+HOLDOUT11_FLOORS = {"faq": 45, "ood": 42}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 68}
 HOLDOUT9_FLOORS = {"faq": 26, "ood": 46}
-HOLDOUT8_FLOORS = {"faq": 41, "ood": 37}
+HOLDOUT8_FLOORS = {"faq": 42, "ood": 38}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 40}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 31, "ood": 31}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 30, "ood": 33}
-HOLDOUT4_FLOORS = {"faq": 40, "ood": 26}
+HOLDOUT4_FLOORS = {"faq": 41, "ood": 26}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 47, "ood": 24}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 33}
