@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.answer.engine import AnswerEngine
-from knowledge.tools.evaluation import EvalFileError, load_cases
+from knowledge.tools.evaluation import Case, EvalFileError, load_cases
 from knowledge.tools.readers import load_readings, readers_report
 
 SET = (
@@ -18,6 +18,12 @@ SET = (
 )
 
 
+@pytest.fixture
+def sets(tmp_path: Path) -> list[tuple[str, list[Case]]]:
+    (tmp_path / "set.yaml").write_text(SET, encoding="utf-8")
+    return [("set.yaml", load_cases([tmp_path / "set.yaml"]))]
+
+
 def readings_file(tmp_path: Path, questions: str) -> Path:
     path = tmp_path / "readers.yaml"
     path.write_text(f"readers: [first, second]\nquestions:\n{questions}", encoding="utf-8")
@@ -25,10 +31,8 @@ def readings_file(tmp_path: Path, questions: str) -> Path:
 
 
 def test_each_reader_is_scored_by_the_engines_rules_on_the_same_questions(
-    tmp_path: Path, fake_engine: AnswerEngine
+    tmp_path: Path, fake_engine: AnswerEngine, sets: list[tuple[str, list[Case]]]
 ) -> None:
-    (tmp_path / "set.yaml").write_text(SET, encoding="utf-8")
-    sets = [("set.yaml", load_cases([tmp_path / "set.yaml"]))]
     path = readings_file(
         tmp_path,
         "- file: set.yaml\n"
@@ -54,10 +58,8 @@ def test_each_reader_is_scored_by_the_engines_rules_on_the_same_questions(
 
 
 def test_a_reading_of_a_question_not_in_its_set_is_an_error(
-    tmp_path: Path, fake_engine: AnswerEngine
+    tmp_path: Path, fake_engine: AnswerEngine, sets: list[tuple[str, list[Case]]]
 ) -> None:
-    (tmp_path / "set.yaml").write_text(SET, encoding="utf-8")
-    sets = [("set.yaml", load_cases([tmp_path / "set.yaml"]))]
     path = readings_file(
         tmp_path,
         "- {file: set.yaml, q: is it paid, labels: [{scope: off_topic}, {scope: off_topic}]}\n",
