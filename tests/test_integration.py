@@ -313,6 +313,8 @@ def test_readers_of_the_text_alone_are_scored_beside_the_engine(cache):
     assert "ours by every reader's reading: 28 of 120" in proc.stdout
     proc = run_cli("eval", "--readers", str(blind), sets[0], cache=cache)  # the other sets missing
     assert proc.returncode == 1 and "not given" in proc.stderr and "Traceback" not in proc.stderr
+    proc = run_cli("eval", "--readers", "/nonexistent.yaml", sets[0], cache=cache)
+    assert proc.returncode == 1 and "/nonexistent.yaml: cannot read" in proc.stderr
 
 
 def _scores(report: str) -> tuple[float, float]:

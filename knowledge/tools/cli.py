@@ -180,33 +180,28 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
         load_cases,
         report,
     )
+    from knowledge.tools.readers import load_readings, readers_report
 
     if args.seeds < 1 or (args.seeds > 1 and not args.each):
         raise ValueError("--seeds takes a count of at least 1, and only with --each")
-    try:
+    try:  # every file is read before the engine is built: a bad one fails fast
         sets = [(Path(path).name, load_cases([path])) for path in args.files]
+        names, readings = load_readings(args.readers) if args.readers else ([], [])
     except EvalFileError as exc:
         raise ValueError(str(exc)) from None
     cases = [case for _, cases_of_file in sets for case in cases_of_file]
     engine = _engine(settings)
+    unseen = args.unseen or args.unseen_sites
     if args.agreement:
         print(agreement(engine, cases))
         return 0
     if args.readers:
-        from knowledge.tools.readers import load_readings, readers_report
-
-        try:
-            names, readings = load_readings(args.readers)
-        except EvalFileError as exc:
-            raise ValueError(str(exc)) from None
-        unseen = args.unseen or args.unseen_sites
         print(readers_report(engine, sets, names, readings, unseen, args.unseen_sites))
         return 0
     if args.each:
-        unseen = args.unseen or args.unseen_sites
         print(each_file(engine, sets, unseen, args.unseen_sites, args.seeds))
         return 0
-    if args.unseen or args.unseen_sites:
+    if unseen:
         same_sites = from_same_sites(cases, engine.kb.asked) if args.unseen_sites else []
         engine = engine.without_examples([c.q for c in cases] + same_sites)
     print(report(engine, cases))
