@@ -285,7 +285,7 @@ class Vocabulary(Strict):
     procedure_openers: Words  # "how": a question of how to obtain what its verb's object names
     procedure_objects: Words  # such objects beside the words of clinical experience
     value_openers: list[Phrase]  # "should I", "do I need": a question of the worth of what follows
-    value_asks: Words  # openers asking only with a word of worth after the term ("is", "are")
+    value_asks: list[Phrase]  # openers asking only with a word of worth after ("is", "why are")
     value_words: Words  # "worth", "important": what such an opener's question asks
     value_skips: Words  # may stand between a value opener and its term ("do", "students")
     generic_name_words: Words

@@ -60,7 +60,7 @@ class Lexicon:
     procedure_openers: frozenset[str]
     procedure_objects: frozenset[str]  # the words of clinical experience, and "experience"
     value_openers: tuple[tuple[str, ...], ...]  # as word sequences, like definition openers
-    value_asks: frozenset[str]
+    value_asks: tuple[tuple[str, ...], ...]  # openers, as word sequences
     value_words: frozenset[str]
     value_skips: frozenset[str]
     generic_name_words: frozenset[str]
@@ -119,7 +119,7 @@ class Lexicon:
             procedure_objects=stems(vocabulary.experience_words)
             | stems(vocabulary.procedure_objects),
             value_openers=phrases(vocabulary.value_openers),
-            value_asks=frozenset(vocabulary.value_asks),
+            value_asks=phrases(vocabulary.value_asks),
             value_words=stems(vocabulary.value_words),
             value_skips=stems(vocabulary.value_skips),
             generic_name_words=frozenset(vocabulary.generic_name_words),
@@ -185,9 +185,7 @@ class Lexicon:
                 term = next((t for t in rest if not self._before_valued(t)), None)
                 if term is None or term.stem not in terms:
                     continue
-                if opener[-1] in self.value_asks and not any(
-                    t.stem in self.value_words for t in rest
-                ):
+                if opener in self.value_asks and not any(t.stem in self.value_words for t in rest):
                     continue
                 return terms[term.stem]
         return None
