@@ -225,6 +225,10 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # answered by the entry saying whether that experience is worth it) raised holdout15 ood -> 61,
 # holdout13 faq -> 17, ood -> 31, holdout11 faq -> 45, holdout8 faq -> 42, ood -> 38, holdout4
 # faq -> 41, and lowered none.
+# holdout16.yaml was scored once, sealed, at the start of round 16 (faq 13, ood 50), and is not
+# learned from either (in asked.yaml it cost the other sixteen sets 3 to 5 out of scope under
+# every one of the five seeds).
+HOLDOUT16_FLOORS = {"faq": 13, "ood": 50}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
 HOLDOUT14_FLOORS = {"faq": 31, "ood": 43}
 HOLDOUT13_FLOORS = {"faq": 17, "ood": 31}
@@ -246,6 +250,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout16.yaml", HOLDOUT16_FLOORS),
         ("real/holdout15.yaml", HOLDOUT15_FLOORS),
         ("real/holdout14.yaml", HOLDOUT14_FLOORS),
         ("real/holdout13.yaml", HOLDOUT13_FLOORS),
