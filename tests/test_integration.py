@@ -353,8 +353,10 @@ def test_a_mixed_question_gets_the_card_then_its_topic(real_engine, question, ex
     [
         ("what is an observership, in simple words?", ["externship-vs-observership"]),
         ("what exactly is an externship, how to apply", ["what-is-externship", "how-to-apply"]),
-        # Rotations are defined with electives and clerkships; "away" does not make it unsure.
-        ("what is an away rotation exactly", ["externship-vs-observership"]),
+        # A rotation is defined as the hands-on externship is; "away" does not make it unsure.
+        ("what is an away rotation exactly", ["what-is-externship"]),
+        ("what is a subinternship?", ["what-is-externship"]),
+        ("what is a clinical clerkship, simply put?", ["externship-vs-observership"]),
     ],
 )
 def test_a_definition_question_gets_the_entry_defining_it_first(real_engine, question, first):
