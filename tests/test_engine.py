@@ -140,6 +140,8 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "how do I prepare for my APPE rotations",  # a pharmacy student's
         "can physician assistant students do an elective at your hospital",
         "where do travel nurses find housing near the hospital",
+        "how do I plan an international rotation in my fourth year",  # a US student going out
+        "does global health work count toward my graduation",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
