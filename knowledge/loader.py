@@ -252,6 +252,7 @@ def _check_roles(path: Path, meta: Meta, by_id: dict[str, Entry]) -> None:
         *((f"roles.definitions.{term}", i, Faq) for term, i in roles.definitions.items()),
         *((f"roles.procedures.{verb}", i, Faq) for verb, i in roles.procedures.items()),
         *((f"roles.values.{term}", i, Faq) for term, i in roles.values.items()),
+        *((f"roles.offers.{verb}", i, Faq) for verb, i in roles.offers.items()),
     ]
     for role, entry_id, kind in wanted:
         entry = by_id.get(entry_id)

@@ -224,6 +224,9 @@ class Roles(Strict):
     # The FAQ saying whether a kind of clinical experience is worth doing, by the term a question
     # of worth uses ("should I do an away rotation?", "do I need USCE?").
     values: dict[Term, EntryId] = Field(default_factory=dict)
+    # The FAQ saying where a kind of clinical experience is found, by the verb a question asking
+    # whether we offer one uses ("do you offer observerships?": we are no host).
+    offers: dict[Term, EntryId] = Field(default_factory=dict)
 
 
 class Category(Strict):
@@ -288,6 +291,8 @@ class Vocabulary(Strict):
     value_asks: list[Phrase]  # openers asking only with a word of worth after ("is", "why are")
     value_words: Words  # "worth", "important": what such an opener's question asks
     value_skips: Words  # may stand between a value opener and its term ("do", "students")
+    offer_openers: list[Phrase]  # "do you", "does the program": asking whether a host offers
+    offer_skips: Words  # may stand between an offer's verb and its term ("any")
     generic_name_words: Words
     institution_words: Words  # what an institution's name is built around
     institution_qualifiers: Words  # say what kind of institution, not which one

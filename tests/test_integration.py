@@ -393,6 +393,17 @@ def test_a_question_of_worth_gets_why_the_experience_is_worth_it(real_engine, qu
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["does the hospital offer externships", "do you have externships for IMGs"],
+)
+def test_asked_whether_we_offer_experience_we_say_where_it_is_found(real_engine, question):
+    # We are no host: "do you offer observerships?" is answered by where to find them, not by
+    # an observership's cost or what it guarantees.
+    answer = real_engine.answer(question)
+    assert answer.answered and answer.results[0].id == "finding-more-programs"
+
+
+@pytest.mark.parametrize(
     ("question", "first"),
     [
         ("is it smart to do audition rotations before I apply?", "why-externships"),

@@ -189,6 +189,7 @@ def test_insecure_url(data):
         ("      visa: visa\n", "      visa: amsa\n", "not a faq entry"),
         ("      usce: usce\n", "      usce: amsa\n", "not a faq entry"),
         ("      audition: why-externships\n", "      audition: why-auditions\n", "unknown id"),
+        ("      host: finding-more-programs\n", "      host: amsa\n", "not a faq entry"),
     ],
 )
 def test_a_role_must_name_an_entry_of_its_kind(data, old, new, reason):

@@ -107,6 +107,23 @@ def test_a_question_of_worth_names_the_experience_it_weighs(lexicon, question, t
 
 
 @pytest.mark.parametrize(
+    ("question", "verb"),
+    [
+        ("Do you offer observerships?", "offer"),
+        ("does the program offer any observership positions", "offer"),
+        ("do you have clinical electives for IMGs?", "have"),
+        ("Do you offer housing?", None),  # housing, not an experience
+        ("do you have to do an observership", None),  # whether to do one
+        ("do you offer scholarships for visiting students", None),
+        ("which hospitals offer observerships", None),  # no opener: where, not whether we do
+    ],
+)
+def test_asking_whether_we_offer_an_experience_names_the_verb(lexicon, question, verb):
+    verbs = {stem(v): v for v in ("offer", "have")}
+    assert lexicon.offered(lexicon.tokenizer.tokens(question), verbs) == verb
+
+
+@pytest.mark.parametrize(
     ("text", "read"),
     [
         ("Are Away Rotations worth it?", "Are externships worth it?"),  # longest phrase first

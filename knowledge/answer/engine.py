@@ -154,6 +154,7 @@ class AnswerEngine:
             kb.meta.roles.definitions,
             kb.meta.roles.procedures,
             kb.meta.roles.values,
+            kb.meta.roles.offers,
             _topic_classifier(embedded[:ours][taught], labels[taught], self.thresholds),
             self._scope_model(every, owners, learn, embedded),
         )

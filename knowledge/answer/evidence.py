@@ -114,6 +114,7 @@ class Retriever:
         definitions: Mapping[str, str] | None = None,
         procedures: Mapping[str, str] | None = None,
         values: Mapping[str, str] | None = None,
+        offers: Mapping[str, str] | None = None,
         topics: LinearClassifier | None = None,
         scope: ScopeModel | None = None,
     ) -> None:
@@ -125,6 +126,7 @@ class Retriever:
         self._defining = self._rows_of(definitions)  # terms a definition asks the meaning of
         self._procedures = self._rows_of(procedures)  # a how-question's verbs
         self._values = self._rows_of(values)  # terms a question of worth asks about
+        self._offers = self._rows_of(offers)  # verbs asking whether we offer an experience
         self.topics = topics
         self.scope = scope
         # Programs are picked out by names, places and focus words; the classifier's probability
@@ -226,7 +228,8 @@ class Retriever:
             uses_term=bool(set(stems) & self._defining.keys()),
             defines=self.lexicon.defined(tokens, self._defining)
             or self.lexicon.procedure(tokens, self._procedures)
-            or self.lexicon.valued(tokens, self._values),
+            or self.lexicon.valued(tokens, self._values)
+            or self.lexicon.offered(tokens, self._offers),
             learned=learned,
             learned_off_topic=off,
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,

@@ -63,6 +63,8 @@ class Lexicon:
     value_asks: tuple[tuple[str, ...], ...]  # openers, as word sequences
     value_words: frozenset[str]
     value_skips: frozenset[str]
+    offer_openers: tuple[tuple[str, ...], ...]
+    offer_skips: frozenset[str]
     generic_name_words: frozenset[str]
     institution_words: frozenset[str]
     institution_qualifiers: frozenset[str]
@@ -122,6 +124,8 @@ class Lexicon:
             value_asks=phrases(vocabulary.value_asks),
             value_words=stems(vocabulary.value_words),
             value_skips=stems(vocabulary.value_skips),
+            offer_openers=phrases(vocabulary.offer_openers),
+            offer_skips=stems(vocabulary.offer_skips),
             generic_name_words=frozenset(vocabulary.generic_name_words),
             institution_words=frozenset(tokenizer.words(" ".join(vocabulary.institution_words))),
             institution_qualifiers=frozenset(
@@ -189,6 +193,25 @@ class Lexicon:
                     continue
                 return terms[term.stem]
         return None
+
+    def offered(self, tokens: Sequence[Token], verbs: Mapping[str, T]) -> T | None:
+        """Where a kind of clinical experience is found, when a question opens by asking whether
+        we offer one: "do you offer observerships?" and "does the program offer any observership
+        positions?" (we are no host); "do you offer housing?" and "do you have to do an
+        observership?" ask something else."""
+        words = [t.word for t in tokens]
+        for opener in self.offer_openers:
+            n = len(opener)
+            if tuple(words[:n]) != opener or len(tokens) <= n or tokens[n].stem not in verbs:
+                continue
+            rest = tokens[n + 1 :]
+            term = next((t for t in rest if not self._before_offered(t)), None)
+            if term is not None and term.stem in self.procedure_objects:
+                return verbs[tokens[n].stem]
+        return None
+
+    def _before_offered(self, token: Token) -> bool:
+        return token.stem in self.definition_modifiers or token.stem in self.offer_skips
 
     def _before_valued(self, token: Token) -> bool:
         # Not any stopword: "should I have all my rotations done before…?" asks when.
