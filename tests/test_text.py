@@ -91,6 +91,10 @@ def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question
         ("Why do medical students complete away rotations?", "rotation"),
         ("is it worth doing an externship after graduating", "externship"),
         ("how important are audition rotations", "audition"),  # the opener says it already
+        ("why electives?", "elective"),
+        ("who should do an externship", "externship"),
+        ("what is the value of an observership", "observership"),
+        ("what are the benefits of audition rotations", "audition"),
         ("why is an observership unpaid", None),  # why it is so, not whether it is worth it
         ("do I need a visa for an observership", None),  # the object is the visa
         ("do I need to pay for an observership", None),
