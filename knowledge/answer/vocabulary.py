@@ -211,6 +211,7 @@ class Lexicon:
         return None
 
     def _before_offered(self, token: Token) -> bool:
+        # Not any stopword: "do you have to do an observership?" asks whether to do one.
         return token.stem in self.definition_modifiers or token.stem in self.offer_skips
 
     def _before_valued(self, token: Token) -> bool:
