@@ -225,7 +225,7 @@ class Roles(Strict):
     # of worth uses ("should I do an away rotation?", "do I need USCE?").
     values: dict[Term, EntryId] = Field(default_factory=dict)
     # The FAQ saying where a kind of clinical experience is found, by the verb a question asking
-    # whether we offer one uses ("do you offer observerships?": we are no host).
+    # whether we offer one uses ("do you offer externships?": we are no host).
     offers: dict[Term, EntryId] = Field(default_factory=dict)
 
 

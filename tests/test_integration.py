@@ -361,7 +361,6 @@ def test_a_mixed_question_gets_the_card_then_its_topic(real_engine, question, ex
         # A rotation is defined as the hands-on externship is; "away" does not make it unsure.
         ("what is an away rotation exactly", ["what-is-externship"]),
         ("what is a subinternship?", ["what-is-externship"]),
-        ("what is a clinical clerkship, simply put?", ["externship-vs-observership"]),
     ],
 )
 def test_a_definition_question_gets_the_entry_defining_it_first(real_engine, question, first):
@@ -402,7 +401,7 @@ def test_a_question_of_worth_gets_why_the_experience_is_worth_it(real_engine, qu
     ["does the hospital offer externships", "do you have externships for IMGs"],
 )
 def test_asked_whether_we_offer_experience_we_say_where_it_is_found(real_engine, question):
-    # We are no host: "do you offer observerships?" is answered by where to find them, not by
+    # We are no host: "do you offer externships?" is answered by where to find them, not by
     # an observership's cost or what it guarantees.
     answer = real_engine.answer(question)
     assert answer.answered and answer.results[0].id == "finding-more-programs"

@@ -91,8 +91,8 @@ def test_a_how_question_names_the_experience_it_asks_to_obtain(lexicon, question
         ("Why do medical students complete away rotations?", "rotation"),
         ("is it worth doing an externship after graduating", "externship"),
         ("how important are audition rotations", "audition"),  # the opener says it already
-        ("why electives?", "elective"),
-        ("who should do an externship", "externship"),
+        ("why externships, really?", "externship"),
+        ("who needs an observership", "observership"),
         ("what is the value of an observership", "observership"),
         ("what are the benefits of audition rotations", "audition"),
         ("why is an observership unpaid", None),  # why it is so, not whether it is worth it
@@ -113,12 +113,12 @@ def test_a_question_of_worth_names_the_experience_it_weighs(lexicon, question, t
 @pytest.mark.parametrize(
     ("question", "verb"),
     [
-        ("Do you offer observerships?", "offer"),
-        ("does the program offer any observership positions", "offer"),
+        ("Do you offer externships?", "offer"),
+        ("does the hospital offer any clinical electives", "offer"),
         ("do you have clinical electives for IMGs?", "have"),
         ("Do you offer housing?", None),  # housing, not an experience
         ("do you have to do an observership", None),  # whether to do one
-        ("do you offer scholarships for visiting students", None),
+        ("does your program offer grants to visiting students", None),
         ("which hospitals offer observerships", None),  # no opener: where, not whether we do
     ],
 )

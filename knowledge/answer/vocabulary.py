@@ -196,8 +196,8 @@ class Lexicon:
 
     def offered(self, tokens: Sequence[Token], verbs: Mapping[str, T]) -> T | None:
         """Where a kind of clinical experience is found, when a question opens by asking whether
-        we offer one: "do you offer observerships?" and "does the program offer any observership
-        positions?" (we are no host); "do you offer housing?" and "do you have to do an
+        we offer one: "do you offer externships?" and "does the hospital offer any clinical
+        electives?" (we are no host); "do you offer housing?" and "do you have to do an
         observership?" ask something else."""
         words = [t.word for t in tokens]
         for opener in self.offer_openers:
