@@ -286,6 +286,12 @@ class AnswerEngine:
         breaks the tie. Otherwise this engine's: it is the one that declines."""
         if not ranked.answered:
             return plain
+        if plain.by_role and plain.asked == 1:
+            # What a role named ("what is an observership?") is what was asked, however the
+            # ranker's map moves it; the ranker still orders what is offered after it.
+            first = plain.results[0]
+            rest = tuple(r for r in ranked.results if r.id != first.id)
+            return replace(plain, results=(first, *rest)[: len(plain.results)])
         if plain.answered:
             return ranked
         beyond = self.kb.meta.roles.beyond_scope
@@ -511,7 +517,7 @@ class AnswerEngine:
             # another entry's wording comes.
             first = Result(defining, float(ev.fused[self._row[defining.id]]))
             rest = tuple(r for r in results if r.id != defining.id)
-            return Answer(question, Mode.FAQ, (first, *rest))
+            return Answer(question, Mode.FAQ, (first, *rest), by_role=True)
         if not self._close_enough(ev, int(order[0])):
             return Answer(question, Mode.UNKNOWN, results[:CHOICES])
         if len(results) > 1 and top.score - results[1].score < t.margin:

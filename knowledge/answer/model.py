@@ -64,6 +64,7 @@ class Answer:
     small_talk: str = ""  # for SMALL_TALK: greeting, thanks, farewell or help
     asked: int = 1  # for FAQ: how many topics the message asked, answered in order
     resolved: bool = False  # the program came from the conversation, not the question
+    by_role: bool = False  # the first entry is the one a role named (what the question asks)
 
     def context(self, previous: Context | None = None) -> Context:
         """The conversation's context after this answer."""
