@@ -46,14 +46,20 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(scope="session")
-def real_engine(kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> AnswerEngine:
+def vectors_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real engine's embedding cache, for tests that build another engine over the same
+    texts (a reload) and test its logic, not how fast this machine embeds them all again."""
+    return tmp_path_factory.mktemp("emb")
+
+
+@pytest.fixture(scope="session")
+def real_engine(kb: KnowledgeBase, vectors_dir: Path) -> AnswerEngine:
     """The packaged all-MiniLM-L6-v2, loaded once per test session."""
     from embeddings.cache import EmbeddingCache
     from embeddings.encoder import SentenceTransformerEncoder
 
     encoder = SentenceTransformerEncoder()
-    cache = EmbeddingCache(tmp_path_factory.mktemp("emb"), encoder.identity)
-    return AnswerEngine(kb, encoder, cache)
+    return AnswerEngine(kb, encoder, EmbeddingCache(vectors_dir, encoder.identity))
 
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}

@@ -336,9 +336,11 @@ def test_the_flood_gate_forgets_idle_and_warned_users() -> None:
     assert gate.tracked == 1
 
 
-def reload_env(tmp_path: Path) -> dict[str, str]:
+def reload_env(tmp_path: Path, vectors: Path | None = None) -> dict[str, str]:
     data = tmp_path / "data"
     shutil.copytree(DEFAULT_DATA_DIR, data)
+    if vectors is not None:  # unchanged texts are not embedded again, as in production
+        shutil.copytree(vectors, tmp_path / "cache")
     return {
         "IMGBOT_ADMIN_IDS": "900, 901",
         "IMGBOT_DATA_DIR": str(data),
@@ -352,9 +354,13 @@ def break_faqs(data: Path) -> None:
 
 
 async def test_reload_by_admin_keeps_serving_on_failure(
-    fake: FakeTelegram, real_engine: AnswerEngine, kb: KnowledgeBase, tmp_path: Path
+    fake: FakeTelegram,
+    real_engine: AnswerEngine,
+    kb: KnowledgeBase,
+    tmp_path: Path,
+    vectors_dir: Path,
 ) -> None:
-    env = reload_env(tmp_path)
+    env = reload_env(tmp_path, vectors_dir)
     async with serving(fake, real_engine, **env):
         admin, stranger = Conversation(fake, 900), Conversation(fake, 77)
         (refused,) = await stranger.say("/reload")
