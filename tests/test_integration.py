@@ -230,20 +230,21 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # every one of the five seeds).
 # After the score, round 16 (a rotation and a sub-internship defined by the externship entry; a
 # US student's international rotation and global health off topic; asked whether we offer an
-# experience, where it is found; more openers of a question of worth) raised holdout16 faq -> 14,
-# ood -> 51, holdout10 ood -> 69, holdout9 faq -> 28, holdout6 faq -> 32, ood -> 32, holdout4
-# faq -> 42, holdout2 faq -> 48, and lowered none.
+# experience, where it is found; more openers of a question of worth; a role's entry kept first
+# over the ranker's) raised holdout16 faq -> 14, ood -> 51, holdout14 faq -> 32, holdout13 faq
+# -> 18, holdout10 ood -> 69, holdout9 faq -> 28, holdout6 faq -> 33, ood -> 32, holdout4 faq ->
+# 42, holdout2 faq -> 48, and lowered none.
 HOLDOUT16_FLOORS = {"faq": 14, "ood": 51}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
-HOLDOUT14_FLOORS = {"faq": 31, "ood": 43}
-HOLDOUT13_FLOORS = {"faq": 17, "ood": 31}
+HOLDOUT14_FLOORS = {"faq": 32, "ood": 43}
+HOLDOUT13_FLOORS = {"faq": 18, "ood": 31}
 HOLDOUT12_FLOORS = {"faq": 31, "ood": 62}
 HOLDOUT11_FLOORS = {"faq": 45, "ood": 42}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 69}
 HOLDOUT9_FLOORS = {"faq": 28, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 42, "ood": 38}
 HOLDOUT7_FLOORS = {"faq": 23, "ood": 40}
-HOLDOUT6_FLOORS = {"name": 2, "faq": 32, "ood": 32}
+HOLDOUT6_FLOORS = {"name": 2, "faq": 33, "ood": 32}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 30, "ood": 33}
 HOLDOUT4_FLOORS = {"faq": 42, "ood": 26}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
