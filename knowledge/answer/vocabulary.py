@@ -186,7 +186,7 @@ class Lexicon:
                 if tuple(words[start : start + len(opener)]) != opener:
                     continue
                 rest = tokens[start + len(opener) :]
-                term = next((t for t in rest if not self._before_valued(t)), None)
+                term = self._term_after(rest, self.value_skips)
                 if term is None or term.stem not in terms:
                     continue
                 if opener in self.value_asks and not any(t.stem in self.value_words for t in rest):
@@ -205,18 +205,19 @@ class Lexicon:
             if tuple(words[:n]) != opener or len(tokens) <= n or tokens[n].stem not in verbs:
                 continue
             rest = tokens[n + 1 :]
-            term = next((t for t in rest if not self._before_offered(t)), None)
+            term = self._term_after(rest, self.offer_skips)
             if term is not None and term.stem in self.procedure_objects:
                 return verbs[tokens[n].stem]
         return None
 
-    def _before_offered(self, token: Token) -> bool:
-        # Not any stopword: "do you have to do an observership?" asks whether to do one.
-        return token.stem in self.definition_modifiers or token.stem in self.offer_skips
-
-    def _before_valued(self, token: Token) -> bool:
-        # Not any stopword: "should I have all my rotations done before…?" asks when.
-        return token.stem in self.definition_modifiers or token.stem in self.value_skips
+    def _term_after(self, tokens: Sequence[Token], skips: frozenset[str]) -> Token | None:
+        """The first word past definition modifiers and a role's `skips`. Not past any stopword:
+        "should I have all my rotations done before…?" asks when, and "do you have to do an
+        observership?" whether to do one."""
+        return next(
+            (t for t in tokens if t.stem not in self.definition_modifiers and t.stem not in skips),
+            None,
+        )
 
     def focus_spans(self, stems: Sequence[str]) -> list[FocusSpan]:
         """Every focus phrase in a stemmed word sequence."""
