@@ -234,6 +234,9 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # over the ranker's) raised holdout16 faq -> 14, ood -> 51, holdout14 faq -> 32, holdout13 faq
 # -> 18, holdout10 ood -> 69, holdout9 faq -> 28, holdout6 faq -> 33, ood -> 32, holdout4 faq ->
 # 42, holdout2 faq -> 48, and lowered none.
+# holdout17.yaml was scored once, sealed, at the start of round 17 (faq 18, ood 34), and is not
+# learned from either.
+HOLDOUT17_FLOORS = {"faq": 18, "ood": 34}
 HOLDOUT16_FLOORS = {"faq": 14, "ood": 51}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
 HOLDOUT14_FLOORS = {"faq": 32, "ood": 43}
@@ -256,6 +259,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout17.yaml", HOLDOUT17_FLOORS),
         ("real/holdout16.yaml", HOLDOUT16_FLOORS),
         ("real/holdout15.yaml", HOLDOUT15_FLOORS),
         ("real/holdout14.yaml", HOLDOUT14_FLOORS),
