@@ -32,6 +32,7 @@ SEALED = {
     "holdout15.yaml": 137,
     "holdout16.yaml": 100,
     "holdout17.yaml": 92,
+    "holdout18.yaml": 86,
 }
 
 
