@@ -142,11 +142,24 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "where do travel nurses find housing near the hospital",
         "how do I plan an international rotation in my fourth year",  # a US student going out
         "does global health work count toward my graduation",
+        "are observation hours logged by the clinic",  # a pre-health applicant's count of hours
+        "do patient care hours from my EMT job count",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
     answer = fake_engine.answer(question)
     assert answer.mode is Mode.OFF_TOPIC and not answer.results
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many hours a day does an observership last",  # an observer's day: ours
+        "as an IMG, how many hours of clinical experience do programs expect",
+    ],
+)
+def test_hours_of_an_observers_day_or_an_imgs_experience_stay_ours(fake_engine, question):
+    assert fake_engine.answer(question).mode is not Mode.OFF_TOPIC
 
 
 @pytest.mark.parametrize(
@@ -309,6 +322,9 @@ def test_residency_programs_judging_experience_stay_ours(fake_engine, question):
         ("how can I obtain usce", "how-to-apply"),
         ("how do I look for observerships", "finding-more-programs"),
         ("how do I get a letter during my rotation", "letters-of-recommendation"),
+        ("how can I plan a clerkship", "how-to-apply"),
+        ("how do I schedule my externships", "how-to-apply"),
+        ("how do I organise my electives", "how-to-apply"),
     ],
 )
 def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
@@ -316,6 +332,12 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
 ):
     answer = fake_engine.answer(question)
     assert answer.mode is Mode.FAQ and answer.results[0].id == first
+
+
+def test_planning_something_else_is_no_question_of_obtaining_experience(fake_engine):
+    # "plan" asks how to obtain only when its object is the experience itself.
+    answer = fake_engine.answer("how should I plan my budget for the rotation")
+    assert not (answer.results and answer.results[0].id == "how-to-apply" and answer.by_role)
 
 
 @pytest.mark.parametrize(
