@@ -55,7 +55,9 @@ class Thresholds:
     learned_weight: float = 0.3  # weight of the topic classifier's probability, FAQ entries only
     learned_strength: float = 16.0  # inverse L2 penalty of the topic classifier
     # Below `dense`, an entry is still shown when its cosine reaches `dense_floor` and the topic
-    # classifier gives it at least `learned_sure`: a wording no phrasing anticipated.
+    # classifier gives it at least `learned_sure`: a wording no phrasing anticipated; or when a
+    # role names it (a definition, how-question, question of worth or offer: its wording says
+    # what is asked).
     dense_floor: float = 0.30
     learned_sure: float = 0.5
     off_topic_odds: float = 1.5  # how many times likelier than any entry off topic must be
@@ -642,8 +644,10 @@ class AnswerEngine:
         return bool(ev.dense[row] >= t.dense_floor and ev.learned[row] >= t.learned_sure)
 
     def _defining(self, ev: Evidence) -> Faq | None:
-        """The FAQ defining the term a definition question asks about, when close enough."""
-        if ev.defines is None or ev.dense[ev.defines] < self.thresholds.dense:
+        """The FAQ a role names (the term a definition question asks about, the experience a
+        how-question or a question of worth asks after), when close enough: the role's wording
+        is evidence of its own, so the floor is `dense_floor`, not `dense`."""
+        if ev.defines is None or ev.dense[ev.defines] < self.thresholds.dense_floor:
             return None
         entry = self.entries[ev.defines]
         return entry if isinstance(entry, Faq) else None
