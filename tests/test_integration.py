@@ -235,14 +235,19 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # -> 18, holdout10 ood -> 69, holdout9 faq -> 28, holdout6 faq -> 33, ood -> 32, holdout4 faq ->
 # 42, holdout2 faq -> 48, and lowered none.
 # holdout17.yaml was scored once, sealed, at the start of round 17 (faq 18, ood 34), and is not
-# learned from either.
-HOLDOUT17_FLOORS = {"faq": 18, "ood": 34}
-HOLDOUT16_FLOORS = {"faq": 14, "ood": 51}
+# learned from either (in asked.yaml it cost the other seventeen sets 2 to 5 out of scope under
+# every one of the five seeds).
+# After the score, round 17 (hours counted as a requirement another reader's; planning,
+# scheduling or organising experience asks how to obtain it; a role's entry shown from the lower
+# cosine floor) raised holdout17 ood -> 35, holdout16 faq -> 15, ood -> 52, holdout14 faq -> 33,
+# holdout13 ood -> 32, holdout12 faq -> 32, holdout11 faq -> 46, and lowered none.
+HOLDOUT17_FLOORS = {"faq": 18, "ood": 35}
+HOLDOUT16_FLOORS = {"faq": 15, "ood": 52}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
-HOLDOUT14_FLOORS = {"faq": 32, "ood": 43}
-HOLDOUT13_FLOORS = {"faq": 18, "ood": 31}
-HOLDOUT12_FLOORS = {"faq": 31, "ood": 62}
-HOLDOUT11_FLOORS = {"faq": 45, "ood": 42}
+HOLDOUT14_FLOORS = {"faq": 33, "ood": 43}
+HOLDOUT13_FLOORS = {"faq": 18, "ood": 32}
+HOLDOUT12_FLOORS = {"faq": 32, "ood": 62}
+HOLDOUT11_FLOORS = {"faq": 46, "ood": 42}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 69}
 HOLDOUT9_FLOORS = {"faq": 28, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 42, "ood": 38}
