@@ -399,7 +399,7 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
         "should I do an elective or an observership first?",
         # The ranker's map puts another entry first; what the role named stays first.
         "who needs to do an observership, really?",
-        # The cosine to the entry (0.34) is under the presentation gate; the role's wording is
+        # The cosine to the entry is under the presentation gate; the role's wording is
         # evidence enough above the lower floor.
         "what is the value of an elective in surgery?",
     ],
