@@ -241,6 +241,10 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # scheduling or organising experience asks how to obtain it; a role's entry shown from the lower
 # cosine floor) raised holdout17 ood -> 35, holdout16 faq -> 15, ood -> 52, holdout14 faq -> 33,
 # holdout13 ood -> 32, holdout12 faq -> 32, holdout11 faq -> 46, and lowered none.
+# holdout18.yaml was scored once, sealed, at the start of round 18 (faq 16, ood 35), and is not
+# learned from either (in asked.yaml it cost the other eighteen sets 4 or 5 out of scope under
+# every one of the five seeds, and -12 to +1 in scope).
+HOLDOUT18_FLOORS = {"faq": 16, "ood": 35}
 HOLDOUT17_FLOORS = {"faq": 18, "ood": 35}
 HOLDOUT16_FLOORS = {"faq": 15, "ood": 52}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
@@ -264,6 +268,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout18.yaml", HOLDOUT18_FLOORS),
         ("real/holdout17.yaml", HOLDOUT17_FLOORS),
         ("real/holdout16.yaml", HOLDOUT16_FLOORS),
         ("real/holdout15.yaml", HOLDOUT15_FLOORS),
