@@ -273,6 +273,7 @@ class Vocabulary(Strict):
     model_synonyms: dict[Phrase, Phrase]  # what the sentence model reads instead ("aways")
     residency_phrases: list[Phrase]  # a residency named as the one asked about: beyond scope
     residency_pairs: list[tuple[Words, Words]]  # a word of each, anywhere: the residency stage
+    residency_unless: list[tuple[Words, Words]]  # a word of the first, none of the second
     other_fields: list[Phrase]  # other professions and stages: off topic without a trainee word
     other_readers: list[Phrase]  # other readers' needs: off topic without experience or trainee
     physician_trainee_words: Words  # mark a doctor trained abroad

@@ -290,6 +290,7 @@ def test_preparing_for_taking_or_failing_an_exam_is_beyond_scope(fake_engine, qu
         "do residencies read thank you notes",
         "is my intern year paid more in New York",  # a resident's first year
         "will I be on call as an intern",
+        "is the ERAS fee refundable",  # the residency application, with no letter
     ],
 )
 def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
@@ -309,6 +310,7 @@ def test_a_residency_program_asked_about_is_beyond_scope(fake_engine, question):
         "thanks! does residency care about observerships",
         "can I do an externship after my intern year",
         "do I report to the intern or the attending",  # a colleague on an observership
+        "how do I get my LoR uploaded to ERAS",  # a host's letter reaching ERAS
     ],
 )
 def test_residency_programs_judging_experience_stay_ours(fake_engine, question):

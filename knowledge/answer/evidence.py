@@ -272,6 +272,9 @@ class Retriever:
                 for a, b in lexicon.residency_pairs
                 if present & a and present & b
                 for word in present & (a | b)
+            }
+            | {
+                word for a, b in lexicon.residency_unless if not present & b for word in present & a
             },
             other_field=any(_positions(words, field) for field in lexicon.other_fields),
             other_reader=any(_positions(words, need) for need in lexicon.other_readers),

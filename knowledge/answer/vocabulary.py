@@ -45,6 +45,7 @@ class Lexicon:
     experience_phrases: tuple[tuple[str, ...], ...]  # "clinical experience", as words
     residency_phrases: tuple[tuple[str, ...], ...]  # "your residency program", as words
     residency_pairs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # "sponsor" + "visa"
+    residency_unless: tuple[tuple[frozenset[str], frozenset[str]], ...]  # "ERAS", no letter
     other_fields: tuple[tuple[str, ...], ...]  # other professions, as word sequences
     other_readers: tuple[tuple[str, ...], ...]  # other readers' needs, as word sequences
     physician_trainee_words: frozenset[str]  # a doctor trained abroad: other fields stay ours
@@ -103,6 +104,7 @@ class Lexicon:
             experience_phrases=phrases(vocabulary.experience_phrases),
             residency_phrases=phrases(vocabulary.residency_phrases),
             residency_pairs=tuple((stems(a), stems(b)) for a, b in vocabulary.residency_pairs),
+            residency_unless=tuple((stems(a), stems(b)) for a, b in vocabulary.residency_unless),
             other_fields=phrases(vocabulary.other_fields),
             other_readers=phrases(vocabulary.other_readers),
             physician_trainee_words=stems(vocabulary.physician_trainee_words),
