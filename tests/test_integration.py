@@ -407,6 +407,9 @@ def test_a_how_question_about_obtaining_experience_gets_how_to_obtain_it(
         # The cosine to the entry is under the presentation gate; the role's wording is
         # evidence enough above the lower floor.
         "what is the value of an elective in surgery?",
+        # The specialty it is for describes no program sought: not FIU's primary-care card.
+        "do I need an observership for family practice?",
+        "should a graduate do an observership?",  # one graduate, as "should graduates" asks
     ],
 )
 def test_a_question_of_worth_gets_why_the_experience_is_worth_it(real_engine, question):

@@ -388,7 +388,13 @@ class AnswerEngine:
             return self._by_place(question, ev)
         if ev.elsewhere:
             return self._elsewhere(question, ev.elsewhere, ev)
-        if ev.described and ev.unknown_share < self.thresholds.unknown_terms:
+        if (
+            ev.described
+            and ev.unknown_share < self.thresholds.unknown_terms
+            and not ev.weighs_worth
+        ):
+            # "do I need an away rotation for family medicine?" asks whether one is worth doing
+            # for the specialty it names, not for a program described by it.
             return self._by_focus(question, ev)
         return self._by_similarity(question, ev)
 

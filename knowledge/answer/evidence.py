@@ -93,6 +93,7 @@ class Evidence:
     # Row of the FAQ a question's form asks for: defining the term of a "what is …?" question,
     # or saying how to obtain what a "how do I get …?" question names.
     defines: int | None
+    weighs_worth: bool  # asks whether an experience is worth doing ("do I need an away?")
     scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
     elsewhere: str | None = None  # an institution named that is none of ours, as written
     campus: Campus | None = None  # a program's name written with a place it is not in
@@ -208,6 +209,7 @@ class Retriever:
             + weights.learned * learned * self._faq
         )
         unknown = [t for t in meaningful if not self.known(t)]
+        worth = self.lexicon.valued(tokens, self._values)
         return Evidence(
             names=[m.named for m in names],
             trap=trap,
@@ -228,8 +230,9 @@ class Retriever:
             uses_term=bool(set(stems) & self._defining.keys()),
             defines=self.lexicon.defined(tokens, self._defining)
             or self.lexicon.procedure(tokens, self._procedures)
-            or self.lexicon.valued(tokens, self._values)
+            or worth
             or self.lexicon.offered(tokens, self._offers),
+            weighs_worth=worth is not None,
             learned=learned,
             learned_off_topic=off,
             scope_odds=self.scope.odds([text], vector[None, :])[0] if self.scope else None,
