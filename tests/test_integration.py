@@ -244,8 +244,12 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # holdout18.yaml was scored once, sealed, at the start of round 18 (faq 16, ood 35), and is not
 # learned from either (in asked.yaml it cost the other eighteen sets 4 or 5 out of scope under
 # every one of the five seeds, and -12 to +1 in scope).
-HOLDOUT18_FLOORS = {"faq": 16, "ood": 35}
-HOLDOUT17_FLOORS = {"faq": 18, "ood": 35}
+# After the score, round 18 (a question of worth is not read as describing a program by the
+# specialty it names, singular openers of a question of worth; ERAS with no letter word is the
+# residency stage) raised holdout18 faq -> 18, ood -> 36, holdout17 ood -> 36, holdout7 ood ->
+# 41, dev ood -> 47, and lowered none.
+HOLDOUT18_FLOORS = {"faq": 18, "ood": 36}
+HOLDOUT17_FLOORS = {"faq": 18, "ood": 36}
 HOLDOUT16_FLOORS = {"faq": 15, "ood": 52}
 HOLDOUT15_FLOORS = {"faq": 22, "ood": 61}
 HOLDOUT14_FLOORS = {"faq": 33, "ood": 43}
@@ -255,14 +259,14 @@ HOLDOUT11_FLOORS = {"faq": 46, "ood": 42}
 HOLDOUT10_FLOORS = {"faq": 27, "ood": 69}
 HOLDOUT9_FLOORS = {"faq": 28, "ood": 46}
 HOLDOUT8_FLOORS = {"faq": 42, "ood": 38}
-HOLDOUT7_FLOORS = {"faq": 23, "ood": 40}
+HOLDOUT7_FLOORS = {"faq": 23, "ood": 41}
 HOLDOUT6_FLOORS = {"name": 2, "faq": 33, "ood": 32}
 HOLDOUT5_FLOORS = {"attr": 3, "faq": 30, "ood": 33}
 HOLDOUT4_FLOORS = {"faq": 42, "ood": 26}
 HOLDOUT3_FLOORS = {"name": 2, "attr": 3, "faq": 35, "ood": 25}
 HOLDOUT2_FLOORS = {"name": 2, "attr": 2, "faq": 48, "ood": 24}
 HOLDOUT_FLOORS = {"name": 2, "attr": 3, "faq": 41, "ood": 33}
-REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 46}
+REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 
 
 @pytest.mark.parametrize(
