@@ -651,8 +651,8 @@ class AnswerEngine:
 
     def _defining(self, ev: Evidence) -> Faq | None:
         """The FAQ a role names (the term a definition question asks about, the experience a
-        how-question or a question of worth asks after), when close enough: the role's wording
-        is evidence of its own, so the floor is `dense_floor`, not `dense`."""
+        how-question, a question of worth or an offer asks after), when close enough: the role's
+        wording is evidence of its own, so the floor is `dense_floor`, not `dense`."""
         if ev.defines is None or ev.dense[ev.defines] < self.thresholds.dense_floor:
             return None
         entry = self.entries[ev.defines]

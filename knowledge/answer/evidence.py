@@ -91,7 +91,8 @@ class Evidence:
     learned_off_topic: float  # its probability that the question is off topic
     uses_term: bool  # uses a term an FAQ defines ("ESTA", "VSLO"): a term of ours
     # Row of the FAQ a question's form asks for: defining the term of a "what is …?" question,
-    # or saying how to obtain what a "how do I get …?" question names.
+    # saying how to obtain what a "how do I get …?" question names, whether what a question of
+    # worth names is worth doing, or where what "do you offer …?" names is found.
     defines: int | None
     weighs_worth: bool  # asks whether an experience is worth doing ("do I need an away?")
     scope_odds: ScopeOdds | None = None  # the scope model's judgement (None without one)
