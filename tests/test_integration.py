@@ -248,6 +248,10 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # specialty it names, singular openers of a question of worth; ERAS with no letter word is the
 # residency stage) raised holdout18 faq -> 18, ood -> 36, holdout17 ood -> 36, holdout7 ood ->
 # 41, dev ood -> 47, and lowered none.
+# holdout19.yaml was scored once, sealed, at the start of round 19 (attr 1, faq 25, ood 125), and
+# is not learned from either (in asked.yaml it cost the other nineteen sets 2 or 3 out of scope
+# under every one of the five seeds, and 0 to 11 in scope).
+HOLDOUT19_FLOORS = {"attr": 1, "faq": 25, "ood": 125}
 HOLDOUT18_FLOORS = {"faq": 18, "ood": 36}
 HOLDOUT17_FLOORS = {"faq": 18, "ood": 36}
 HOLDOUT16_FLOORS = {"faq": 15, "ood": 52}
@@ -272,6 +276,7 @@ REAL_DEV_FLOORS = {"name": 4, "attr": 4, "faq": 75, "ood": 47}
 @pytest.mark.parametrize(
     ("file", "floors"),
     [
+        ("real/holdout19.yaml", HOLDOUT19_FLOORS),
         ("real/holdout18.yaml", HOLDOUT18_FLOORS),
         ("real/holdout17.yaml", HOLDOUT17_FLOORS),
         ("real/holdout16.yaml", HOLDOUT16_FLOORS),
