@@ -67,6 +67,15 @@ def test_a_place_without_programs_says_so_and_suggests(fake_engine):
     assert "finding-more-programs" in ids(answer)
 
 
+def test_a_topic_asked_in_a_place_without_programs_is_answered_in_general(fake_engine, kb):
+    """The place is said to have none of ours, then the topic it asks about is answered."""
+    answer = fake_engine.answer("Is housing provided for observers in Texas?")
+    assert answer.mode is Mode.FAQ and ids(answer)[0] == "housing"
+    assert all(r.entry.entry_kind == "faq" for r in answer.results)
+    reply = Presenter(kb, TEXT).reply(answer)
+    assert reply.text.startswith("None of the programs we cover is in Texas. In general:")
+
+
 def test_lowercase_ambiguous_state_codes_are_words_not_places(fake_engine):
     answer = fake_engine.answer("me or in or hi")
     assert answer.places == ()

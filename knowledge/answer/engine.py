@@ -474,12 +474,19 @@ class AnswerEngine:
         """An institution we do not cover: said plainly, and the topic asked answered in
         general when an FAQ is close enough; never the card of a program that reads alike."""
         note = f"{institution} is not one of the {len(self.kb.programs)} programs we cover."
+        return self._in_general(question, note, ev)
+
+    def _in_general(
+        self, question: str, note: str, ev: Evidence, places: tuple[Place, ...] = ()
+    ) -> Answer:
+        """The note, then the topic asked answered in general when an FAQ is close enough;
+        else the note with the ways to find other programs."""
         faqs_only = replace(ev, fused=np.where(self._is_faq, ev.fused, NOT_CANDIDATE))
         general = self._by_similarity(question, faqs_only)
         if general.mode is Mode.FAQ:
             kept = tuple(r for r in general.results if isinstance(r.entry, Faq))
-            return replace(general, results=kept, note=f"{note} In general:")
-        return Answer(question, Mode.UNKNOWN, self._fallbacks(), note)
+            return replace(general, results=kept, note=f"{note} In general:", places=places)
+        return Answer(question, Mode.UNKNOWN, self._fallbacks(), note, places)
 
     def _fallbacks(self) -> tuple[Result, ...]:
         """The FAQs offered when the place or institution asked about has no program of ours."""
@@ -506,7 +513,11 @@ class AnswerEngine:
         if not here:
             labels = ", ".join(p.label for p in ev.places)
             note = f"None of the programs we cover is in {labels}."
-            return Answer(question, Mode.UNKNOWN, self._fallbacks(), note, places)
+            if self._topic_of(ev) is None:  # "externships in Texas": only programs asked for
+                return Answer(question, Mode.UNKNOWN, self._fallbacks(), note, places)
+            # "If I don't reside in Houston, is lodging provided?" asks about housing too,
+            # answered in general.
+            return self._in_general(question, note, ev, places)
         here.sort(key=lambda p: -self._focus_score(p, ev) - ev.dense[self._row[p.id]])
         if ev.unknown_share >= self.thresholds.unknown_terms and not ev.scope.experience:
             # "weather in Boston": a place, but nothing else in it is about externships (an
