@@ -153,6 +153,9 @@ def test_scope_is_its_own_decision(fake_engine, question, mode):
         "does global health work count toward my graduation",
         "are observation hours logged by the clinic",  # a pre-health applicant's count of hours
         "do patient care hours from my EMT job count",
+        "is an audiology externship paid",  # an audiologist's, a therapist's, a midwife's
+        "can physical therapists observe in your clinic",
+        "Is a midwifery elective available?",
     ],
 )
 def test_another_professions_placements_are_off_topic(fake_engine, question):
