@@ -76,6 +76,12 @@ def test_a_topic_asked_in_a_place_without_programs_is_answered_in_general(fake_e
     assert reply.text.startswith("None of the programs we cover is in Texas. In general:")
 
 
+def test_weighing_clinical_experience_is_answered_by_what_usce_is_worth(fake_engine):
+    """ "How important is clinical experience?" weighs USCE, however close the match reads."""
+    answer = fake_engine.answer("How important are clinical experiences in the US?")
+    assert answer.mode is Mode.FAQ and answer.by_role and ids(answer)[0] == "usce"
+
+
 def test_lowercase_ambiguous_state_codes_are_words_not_places(fake_engine):
     answer = fake_engine.answer("me or in or hi")
     assert answer.places == ()

@@ -252,12 +252,12 @@ def test_quality_floor(real_engine, files, in_domain_floor, ood_floor):
 # is not learned from either (in asked.yaml it cost the other nineteen sets 2 or 3 out of scope
 # under every one of the five seeds, and 0 to 11 in scope).
 # After the score, round 19 (a topic asked in a place without programs of ours answered in
-# general; other professions' trainees: audiologists, therapists, midwives, paramedics) raised
-# holdout19 faq -> 27, ood -> 126, holdout6 faq -> 34, and lowered holdout6 ood -> 31: a
-# residency's lodging question in a city we have no program in ("Does Houston Methodist pay for
-# lodging/travel costs?") now gets the cost and housing entries in general, where it got "not
-# sure".
-HOLDOUT19_FLOORS = {"attr": 1, "faq": 27, "ood": 126}
+# general; other professions' trainees: audiologists, therapists, midwives, paramedics; "how
+# important is clinical experience?" weighs USCE) raised holdout19 faq -> 28, ood -> 126,
+# holdout6 faq -> 34, and lowered holdout6 ood -> 31: a residency's lodging question in a city
+# we have no program in ("Does Houston Methodist pay for lodging/travel costs?") now gets the
+# cost and housing entries in general, where it got "not sure".
+HOLDOUT19_FLOORS = {"attr": 1, "faq": 28, "ood": 126}
 HOLDOUT18_FLOORS = {"faq": 18, "ood": 36}
 HOLDOUT17_FLOORS = {"faq": 18, "ood": 36}
 HOLDOUT16_FLOORS = {"faq": 15, "ood": 52}
